@@ -1,0 +1,168 @@
+// Package app wires zoufang together: it builds PocketBase, binds the record
+// hooks, mounts Echo as the catch-all router in OnServe and lists every
+// route in routes.go. It is the only package that knows URLs.
+package app
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync/atomic"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/pocketbase"
+	"github.com/pocketbase/pocketbase/apis"
+	pbcmd "github.com/pocketbase/pocketbase/cmd"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/plugins/migratecmd"
+	"github.com/pocketbase/pocketbase/tools/hook"
+
+	"zoufang/auth"
+	"zoufang/demo"
+	_ "zoufang/pb_migrations" // registers the migrations
+	"zoufang/pwa"
+	"zoufang/station"
+)
+
+// Config tunes the server for a deployment or a test.
+type Config struct {
+	// SecureCookies marks the session cookie Secure (set behind TLS).
+	SecureCookies bool
+	// Logger receives structured logs; PocketBase's logger by default.
+	Logger *slog.Logger
+}
+
+// New builds the zoufang command: PocketBase's serve (with --demo) and
+// superuser commands, migrate, and zoufang's own commands.
+func New() *pocketbase.PocketBase {
+	pb := pocketbase.NewWithConfig(pocketbase.Config{})
+	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations"})
+
+	var seedDemo bool
+	Bind(pb, Config{})
+	pb.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
+		Priority: -100, // before Bind's handler builds the server
+		Func: func(se *core.ServeEvent) error {
+			if !seedDemo {
+				return se.Next()
+			}
+			res, err := demo.Seed(se.App, demo.Options{})
+			if err != nil {
+				return fmt.Errorf("seed demo station: %w", err)
+			}
+			printDemo(os.Stdout, res, se.Server.Addr)
+			return se.Next()
+		},
+	})
+
+	serve := pbcmd.NewServeCommand(pb, true)
+	serve.Flags().BoolVar(&seedDemo, "demo", false, "seed the demo station (长庆派出所) into an empty database and print its logins")
+	pb.RootCmd.AddCommand(serve)
+	pb.RootCmd.AddCommand(pbcmd.NewSuperuserCommand(pb))
+	pb.RootCmd.Use = "zoufang"
+	pb.RootCmd.Short = "zoufang (走访): the community police household-visit app"
+	return pb
+}
+
+// Server is zoufang's web side, built when PocketBase starts serving.
+type Server struct {
+	App      core.App
+	Config   Config
+	Echo     *echo.Echo
+	Assets   *pwa.Assets
+	Shell    *pwa.Shell
+	Sessions *auth.Sessions
+	Login    *auth.Login
+	Log      *slog.Logger
+
+	settings atomic.Pointer[station.Settings]
+	faults   faults
+}
+
+// Bind registers zoufang's hooks on app and returns the Server that is
+// filled in when app serves. Tests call it on a PocketBase test app.
+func Bind(app core.App, cfg Config) *Server {
+	s := &Server{App: app, Config: cfg}
+	bindRecordHooks(app, s)
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		if err := s.build(se.App); err != nil {
+			return fmt.Errorf("build zoufang server: %w", err)
+		}
+		se.Router.Any("/{path...}", func(re *core.RequestEvent) error {
+			r := re.Request.WithContext(station.WithClientIP(re.Request.Context(), re.RealIP()))
+			s.Echo.ServeHTTP(re.Response, r)
+			return nil
+		}).Bind(apis.SkipSuccessActivityLog())
+		return se.Next()
+	})
+	app.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
+		s.Close()
+		return te.Next()
+	})
+	return s
+}
+
+// build loads the assets and settings and mounts the routes.
+func (s *Server) build(app core.App) error {
+	s.App = app
+	s.Log = s.Config.Logger
+	if s.Log == nil {
+		s.Log = app.Logger()
+	}
+	if err := s.reloadSettings(); err != nil {
+		return err
+	}
+	assets, err := pwa.LoadAssets()
+	if err != nil {
+		return err
+	}
+	s.Assets = assets
+	s.Shell = pwa.NewShell(assets, s.Settings().StationName)
+	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies}
+	s.Login = auth.NewLogin(s.Sessions, s.Shell.Layout)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = pwa.ErrorHandler(s.Shell.Layout, s.Log)
+	s.Echo = e
+	s.routes(e)
+	return nil
+}
+
+// Settings are the station's current settings.
+func (s *Server) Settings() station.Settings {
+	if p := s.settings.Load(); p != nil {
+		return *p
+	}
+	return station.DefaultSettings()
+}
+
+func (s *Server) reloadSettings() error {
+	st, err := station.LoadSettings(s.App)
+	if err != nil {
+		return err
+	}
+	s.settings.Store(&st)
+	return nil
+}
+
+// Close stops the server's background work (the live hub).
+func (s *Server) Close() {}
+
+// printDemo tells the operator what --demo did and how to sign in.
+func printDemo(w io.Writer, res demo.Result, addr string) {
+	if !res.Seeded {
+		fmt.Fprintln(w, "zoufang --demo: the database already holds data; nothing was seeded.")
+	} else {
+		fmt.Fprintf(w, "zoufang --demo: seeded %s: %d communities, %d households, %d visits.\n",
+			res.Station, res.Communities, res.Households, res.Visits)
+	}
+	fmt.Fprintln(w, "Demo logins (警号 badge / 密码 password):")
+	for _, l := range res.Logins {
+		fmt.Fprintf(w, "  %-8s %-12s %s (%s)\n", l.Badge, l.Password, l.Name, l.Role)
+	}
+	if addr != "" {
+		fmt.Fprintf(w, "Open http://%s/login\n", addr)
+	}
+}

@@ -1,0 +1,264 @@
+// Package apptest starts the whole zoufang app for tests: a real PocketBase
+// on a temp dir with the migrations applied, OnServe triggered so the Echo
+// routes are mounted, and a real HTTP server from httptest. It also seeds a
+// small station (two communities, an officer for each, a deputy chief) and
+// gives signed-in HTTP clients.
+package apptest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"zoufang/app"
+	"zoufang/households"
+	"zoufang/station"
+)
+
+// Password is every fixture officer's password.
+const Password = "pass-1234"
+
+// Env is one running app.
+type Env struct {
+	T      testing.TB
+	App    *tests.TestApp
+	Server *app.Server
+	HTTP   *httptest.Server
+	URL    string
+
+	// The fixture station.
+	CommunityA, CommunityB string // community ids
+	GridA1, GridA2, GridB1 string
+	OfficerA, OfficerB     *core.Record // community officers of A and B
+	Chief                  *core.Record // deputy chief, sees both
+}
+
+// New starts the app with the fixture station.
+func New(t testing.TB) *Env {
+	t.Helper()
+	ta, err := tests.NewTestApp(t.TempDir())
+	if err != nil {
+		t.Fatalf("test app: %v", err)
+	}
+	env := &Env{T: t, App: ta}
+	env.Server = app.Bind(ta, app.Config{})
+	env.seed()
+
+	router, err := apis.NewRouter(ta)
+	if err != nil {
+		t.Fatalf("router: %v", err)
+	}
+	se := &core.ServeEvent{App: ta, Router: router, Server: &http.Server{}}
+	err = ta.OnServe().Trigger(se, func(e *core.ServeEvent) error {
+		mux, err := e.Router.BuildMux()
+		if err != nil {
+			return err
+		}
+		env.HTTP = httptest.NewServer(mux)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	env.URL = env.HTTP.URL
+	t.Cleanup(func() {
+		env.HTTP.CloseClientConnections()
+		env.HTTP.Close()
+		env.Server.Close()
+		ta.Cleanup()
+	})
+	return env
+}
+
+func (env *Env) seed() {
+	t := env.T
+	t.Helper()
+	save := func(r *core.Record) {
+		t.Helper()
+		if err := env.App.Save(r); err != nil {
+			t.Fatalf("seed %s: %v", r.Collection().Name, err)
+		}
+	}
+	community := func(name, code string) string {
+		c := core.NewRecord(env.collection("communities"))
+		c.Set("name", name)
+		c.Set("code", code)
+		save(c)
+		return c.Id
+	}
+	grid := func(comm, name string) string {
+		g := core.NewRecord(env.collection("grids"))
+		g.Set("community", comm)
+		g.Set("name", name)
+		save(g)
+		return g.Id
+	}
+	env.CommunityA = community("吴牙社区", "wuya")
+	env.CommunityB = community("贡院社区", "gongyuan")
+	env.GridA1 = grid(env.CommunityA, "第一网格")
+	env.GridA2 = grid(env.CommunityA, "第二网格")
+	env.GridB1 = grid(env.CommunityB, "第一网格")
+	env.OfficerA = env.NewOfficer("100001", "李卫东", station.RoleOfficer, env.CommunityA)
+	env.OfficerB = env.NewOfficer("100002", "陈晓峰", station.RoleOfficer, env.CommunityB)
+	env.Chief = env.NewOfficer("100000", "王建国", station.RoleDeputyChief, env.CommunityA, env.CommunityB)
+}
+
+func (env *Env) collection(name string) *core.Collection {
+	c, err := env.App.FindCachedCollectionByNameOrId(name)
+	if err != nil {
+		env.T.Fatalf("collection %s: %v", name, err)
+	}
+	return c
+}
+
+// NewOfficer creates an active officer with Password.
+func (env *Env) NewOfficer(badge, name, role string, communities ...string) *core.Record {
+	env.T.Helper()
+	r := core.NewRecord(env.collection("officers"))
+	r.Set("badge", badge)
+	r.Set("name", name)
+	r.Set("role", role)
+	r.Set("communities", communities)
+	r.Set("email", badge+"@test.example")
+	r.Set("active", true)
+	r.SetPassword(Password)
+	if err := env.App.Save(r); err != nil {
+		env.T.Fatalf("officer %s: %v", badge, err)
+	}
+	return r
+}
+
+// Officer is rec as the signed-in officer type.
+func Officer(rec *core.Record) *station.Officer { return station.OfficerFromRecord(rec) }
+
+// Household creates a household through the real store as officer rec.
+func (env *Env) Household(rec *core.Record, in households.Input) *households.Household {
+	env.T.Helper()
+	h, err := households.NewStore(env.App).Create(context.Background(), Officer(rec), in)
+	if err != nil {
+		env.T.Fatalf("household %+v: %v", in, err)
+	}
+	return h
+}
+
+// Token is a PocketBase auth token for rec, for the REST API.
+func (env *Env) Token(rec *core.Record) string {
+	env.T.Helper()
+	tok, err := rec.NewAuthToken()
+	if err != nil {
+		env.T.Fatalf("token: %v", err)
+	}
+	return tok
+}
+
+// Client is an HTTP client with its own cookie jar.
+type Client struct {
+	T    testing.TB
+	Base string
+	HTTP *http.Client
+	// Header is sent with every request.
+	Header http.Header
+}
+
+// Anonymous returns a client that is not signed in.
+func (env *Env) Anonymous() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{T: env.T, Base: env.URL, Header: http.Header{},
+		HTTP: &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// SignIn returns a client signed in as rec through the real /login form.
+func (env *Env) SignIn(rec *core.Record) *Client {
+	env.T.Helper()
+	c := env.Anonymous()
+	res, _ := c.PostForm("/login", url.Values{"identity": {rec.GetString("badge")}, "password": {Password}})
+	if res.StatusCode != http.StatusSeeOther {
+		env.T.Fatalf("sign in %s: status %d", rec.GetString("badge"), res.StatusCode)
+	}
+	return c
+}
+
+// Do sends a request and returns the response with its body read.
+func (c *Client) Do(req *http.Request) (*http.Response, string) {
+	c.T.Helper()
+	for k, vs := range c.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		c.T.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// Get fetches path.
+func (c *Client) Get(path string) (*http.Response, string) {
+	c.T.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.Base+path, nil)
+	return c.Do(req)
+}
+
+// PostForm posts form values to path.
+func (c *Client) PostForm(path string, v url.Values) (*http.Response, string) {
+	c.T.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.Base+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.Do(req)
+}
+
+// PostJSON posts body as JSON to path and decodes a JSON answer into out
+// (when out is not nil).
+func (c *Client) PostJSON(path string, body any, out any) *http.Response {
+	c.T.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		c.T.Fatalf("encode: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.Base+path, strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	res, text := c.Do(req)
+	if out != nil {
+		if err := json.Unmarshal([]byte(text), out); err != nil {
+			c.T.Fatalf("decode %s answer (%d): %v\n%s", path, res.StatusCode, err, text)
+		}
+	}
+	return res
+}
+
+// GetJSON fetches path and decodes the JSON answer into out.
+func (c *Client) GetJSON(path string, out any) *http.Response {
+	c.T.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.Base+path, nil)
+	req.Header.Set("Accept", "application/json")
+	res, text := c.Do(req)
+	if out != nil {
+		if err := json.Unmarshal([]byte(text), out); err != nil {
+			c.T.Fatalf("decode %s answer (%d): %v\n%s", path, res.StatusCode, err, text)
+		}
+	}
+	return res
+}
+
+// WithToken returns a copy of c sending a PocketBase Authorization header.
+func (c *Client) WithToken(token string) *Client {
+	cp := *c
+	cp.Header = c.Header.Clone()
+	cp.Header.Set("Authorization", token)
+	return &cp
+}

@@ -1,0 +1,120 @@
+// Package auth signs officers in and out and turns the session cookie into
+// the signed-in officer on every request.
+package auth
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/spf13/cast"
+
+	"zoufang/i18n"
+	"zoufang/station"
+)
+
+// CookieName holds the officer's PocketBase auth token.
+const CookieName = "zf_session"
+
+// Collection is the auth collection officers sign in to.
+const Collection = "officers"
+
+// renewBefore: a session with less than this left is renewed on the next
+// request, so an officer who opens the app weekly never meets the sign-in
+// page.
+const renewBefore = 20 * 24 * time.Hour
+
+// Sessions issues and reads session cookies.
+type Sessions struct {
+	App core.App
+	// Secure marks cookies Secure (behind TLS).
+	Secure bool
+}
+
+// Officer returns the officer of a valid session token, or nil.
+func (s *Sessions) Officer(token string) (*core.Record, *station.Officer) {
+	if token == "" {
+		return nil, nil
+	}
+	rec, err := s.App.FindAuthRecordByToken(token, core.TokenTypeAuth)
+	if err != nil || rec.Collection().Name != Collection || !rec.GetBool("active") {
+		return nil, nil
+	}
+	return rec, station.OfficerFromRecord(rec)
+}
+
+// Start issues a fresh token for rec and sets it as the session cookie.
+func (s *Sessions) Start(c echo.Context, rec *core.Record) error {
+	token, err := rec.NewAuthToken()
+	if err != nil {
+		return station.Internal(err, "issue auth token")
+	}
+	c.SetCookie(s.cookie(token, int(rec.Collection().AuthToken.Duration)))
+	return nil
+}
+
+// End clears the session cookie.
+func (s *Sessions) End(c echo.Context) {
+	c.SetCookie(s.cookie("", -1))
+}
+
+func (s *Sessions) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     CookieName,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.Secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// Middleware resolves the session cookie into the signed-in officer (put on
+// the request context) and renews a session nearing its end. It never
+// refuses a request: RequireOfficer does that where needed.
+func (s *Sessions) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(CookieName)
+		if err != nil {
+			return next(c)
+		}
+		rec, o := s.Officer(ck.Value)
+		if o == nil {
+			s.End(c) // a stale cookie is dropped, not kept around
+			return next(c)
+		}
+		if claims, err := security.ParseUnverifiedJWT(ck.Value); err == nil {
+			exp := time.Unix(cast.ToInt64(claims["exp"]), 0)
+			if time.Until(exp) < renewBefore {
+				_ = s.Start(c, rec)
+			}
+		}
+		r := c.Request()
+		c.SetRequest(r.WithContext(station.WithOfficer(r.Context(), o)))
+		return next(c)
+	}
+}
+
+// RequireOfficer refuses requests without a signed-in officer: a page
+// request is sent to /login (by the error handler), an API call gets 401.
+func RequireOfficer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if station.OfficerFrom(c.Request().Context()) == nil {
+			return &station.Error{Code: station.EUnauthorized, Message: i18n.T("error.unauthorized")}
+		}
+		return next(c)
+	}
+}
+
+// RequireChief refuses everyone but a deputy chief.
+func RequireChief(next echo.HandlerFunc) echo.HandlerFunc {
+	return RequireOfficer(func(c echo.Context) error {
+		if !station.OfficerFrom(c.Request().Context()).IsChief() {
+			return &station.Error{Code: station.EForbidden, Message: i18n.T("error.chief_only")}
+		}
+		return next(c)
+	})
+}

@@ -1,0 +1,127 @@
+package households
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
+)
+
+// AddressKey normalises where a door is, so that one door is one household
+// however a registry or an officer wrote it: "3幢", "3栋", "三号楼" and
+// "３" are the same building; "1单元" and "一单元" the same unit; "301室"
+// and "301" the same room. The community is part of the key: 3幢1单元301
+// exists in every compound.
+func AddressKey(community, building, unit, room string) string {
+	return community + "|" + normBuilding(building) + "|" + normPart(unit, unitSuffixes) + "|" + normPart(room, roomSuffixes)
+}
+
+var (
+	buildingSuffixes = []string{"号楼", "幢", "栋", "座", "楼", "号"}
+	unitSuffixes     = []string{"单元", "单"}
+	roomSuffixes     = []string{"室", "房", "号", "户"}
+	spaceRe          = regexp.MustCompile(`[\s\-‐‑–—_·．.。]+`)
+	cnNumRe          = regexp.MustCompile(`[零〇一二两三四五六七八九十百]+`)
+	leadZeroRe       = regexp.MustCompile(`(^|\D)0+(\d)`)
+)
+
+func normBuilding(s string) string { return normPart(s, buildingSuffixes) }
+
+// normPart folds width and case, turns Chinese numerals into digits, drops
+// spaces and dashes, a trailing suffix (幢, 单元, 室 …) and leading zeros.
+func normPart(s string, suffixes []string) string {
+	s = strings.ToLower(width.Narrow.String(strings.TrimSpace(s)))
+	s = spaceRe.ReplaceAllString(s, "")
+	s = cnNumRe.ReplaceAllStringFunc(s, func(m string) string {
+		if n, ok := chineseNumber(m); ok {
+			return strconv.Itoa(n)
+		}
+		return m
+	})
+	for changed := true; changed; {
+		changed = false
+		for _, suf := range suffixes {
+			if strings.HasSuffix(s, suf) && len(s) > len(suf) {
+				s = strings.TrimSuffix(s, suf)
+				changed = true
+			}
+		}
+	}
+	s = leadZeroRe.ReplaceAllString(s, "$1$2")
+	return s
+}
+
+// chineseNumber reads a Chinese numeral up to 999 (三, 十二, 二十, 一百零五,
+// 两, 三〇一 digit by digit).
+func chineseNumber(s string) (int, bool) {
+	digits := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	if !strings.ContainsAny(s, "十百") {
+		// digit by digit: 三〇一 → 301
+		n := 0
+		for _, r := range rs {
+			d, ok := digits[r]
+			if !ok {
+				return 0, false
+			}
+			n = n*10 + d
+		}
+		return n, true
+	}
+	total, cur := 0, 0
+	for _, r := range rs {
+		switch {
+		case r == '百':
+			if cur == 0 {
+				cur = 1
+			}
+			total += cur * 100
+			cur = 0
+		case r == '十':
+			if cur == 0 {
+				cur = 1
+			}
+			total += cur * 10
+			cur = 0
+		default:
+			d, ok := digits[r]
+			if !ok {
+				return 0, false
+			}
+			cur = d
+		}
+	}
+	return total + cur, true
+}
+
+// DisplayAddress composes the address people read from its parts, e.g.
+// "贡院小区 3幢1单元301室", unless one was given.
+func DisplayAddress(street, building, unit, room string) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(street))
+	if b.Len() > 0 && building != "" {
+		b.WriteString(" ")
+	}
+	b.WriteString(withSuffix(building, "幢", buildingSuffixes))
+	b.WriteString(withSuffix(unit, "单元", unitSuffixes))
+	b.WriteString(withSuffix(room, "室", roomSuffixes))
+	return b.String()
+}
+
+func withSuffix(s, suffix string, known []string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	for _, k := range known {
+		if strings.HasSuffix(s, k) {
+			return s
+		}
+	}
+	if r := []rune(s); unicode.IsDigit(r[len(r)-1]) {
+		return s + suffix
+	}
+	return s
+}

@@ -1,0 +1,405 @@
+package households
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"golang.org/x/text/width"
+
+	"zoufang/i18n"
+	"zoufang/station"
+)
+
+// Store reads and writes households within an officer's area.
+type Store struct {
+	app core.App
+}
+
+// NewStore returns the households store of app.
+func NewStore(app core.App) *Store { return &Store{app: app} }
+
+// Duplicate is why a household was refused: it is the same door or shares a
+// phone number with Of.
+type Duplicate struct {
+	Of *Household
+	By string // "address" or "phone"
+}
+
+func (d *Duplicate) Error() string { return "duplicate of " + d.Of.ID + " by " + d.By }
+
+// DuplicateOf returns the household err says this one duplicates.
+func DuplicateOf(err error) *Duplicate {
+	var d *Duplicate
+	if errors.As(err, &d) {
+		return d
+	}
+	return nil
+}
+
+func duplicateError(d *Duplicate) error {
+	return &station.Error{Code: station.EConflict, Message: i18n.T("household.duplicate_"+d.By, d.Of.Address), Err: d}
+}
+
+func notFound() error {
+	return &station.Error{Code: station.ENotFound, Message: i18n.T("household.not_found")}
+}
+
+// Get returns a household the officer may see; one outside their area is
+// "not found", exactly like one that does not exist.
+func (s *Store) Get(ctx context.Context, o *station.Officer, id string) (*Household, error) {
+	return Get(ctx, s.app, o, id)
+}
+
+// Get is Store.Get on app (which may be a transaction).
+func Get(ctx context.Context, app core.App, o *station.Officer, id string) (*Household, error) {
+	if !IDPattern.MatchString(id) {
+		return nil, notFound()
+	}
+	rec, err := app.FindRecordById(Collection, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound()
+	}
+	if err != nil {
+		return nil, station.Internal(err, "find household")
+	}
+	h := FromRecord(rec)
+	if !o.CoversCommunity(h.Community) {
+		return nil, notFound()
+	}
+	return h, nil
+}
+
+// checkPlace checks that h's community exists and is in the officer's area
+// and that its grid belongs to it.
+func checkPlace(app core.App, o *station.Officer, h *Household, p station.Problems) {
+	if h.Community == "" {
+		return
+	}
+	if _, err := app.FindRecordById("communities", h.Community); err != nil {
+		p.Add("community", "community_unknown")
+		return
+	}
+	if !o.CoversCommunity(h.Community) {
+		p.Add("community", "out_of_area")
+		return
+	}
+	if h.Grid != "" {
+		g, err := app.FindRecordById("grids", h.Grid)
+		if err != nil || g.GetString("community") != h.Community {
+			p.Add("grid", "grid_mismatch")
+		}
+	}
+}
+
+// Validate checks in as the officer would save it and returns the
+// household it describes, or an EInvalid error with every problem.
+func (s *Store) Validate(o *station.Officer, in Input) (*Household, error) {
+	return validate(s.app, o, in)
+}
+
+func validate(app core.App, o *station.Officer, in Input) (*Household, error) {
+	h, ps := in.normalize()
+	p := station.Problems{}
+	for _, x := range ps {
+		p.Add(x.field, x.code, x.args...)
+	}
+	checkPlace(app, o, h, p)
+	return h, p.Err()
+}
+
+// FindDuplicate returns the active household, other than excludeID, at the
+// same door or sharing a phone with h.
+func FindDuplicate(ctx context.Context, app core.App, h *Household, excludeID string) (*Duplicate, error) {
+	rec := &core.Record{}
+	err := app.RecordQuery(Collection).WithContext(ctx).
+		AndWhere(dbx.HashExp{"address_key": h.AddressKey, "archived": false}).
+		AndWhere(dbx.Not(dbx.HashExp{"id": excludeID})).
+		Limit(1).One(rec)
+	switch {
+	case err == nil:
+		return &Duplicate{Of: FromRecord(rec), By: "address"}, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("find duplicate address: %w", err)
+	}
+	if len(h.Phones) == 0 {
+		return nil, nil
+	}
+	phones := make([]any, len(h.Phones))
+	for i, p := range h.Phones {
+		phones[i] = p
+	}
+	var ids []string
+	err = app.DB().Select("household").From(phoneIndexTable).
+		Where(dbx.In("phone", phones...)).AndWhere(dbx.Not(dbx.HashExp{"household": excludeID})).
+		Limit(1).WithContext(ctx).Column(&ids)
+	if err != nil {
+		return nil, fmt.Errorf("find duplicate phone: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	other, err := app.FindRecordById(Collection, ids[0])
+	if err != nil {
+		return nil, fmt.Errorf("load duplicate: %w", err)
+	}
+	return &Duplicate{Of: FromRecord(other), By: "phone"}, nil
+}
+
+// Create saves a new household in the officer's area, refusing a duplicate.
+func (s *Store) Create(ctx context.Context, o *station.Officer, in Input) (*Household, error) {
+	var out *Household
+	err := s.app.RunInTransaction(func(tx core.App) error {
+		h, err := Create(ctx, tx, o, in)
+		out = h
+		return err
+	})
+	return out, err
+}
+
+// Create is Store.Create within the caller's transaction tx.
+func Create(ctx context.Context, tx core.App, o *station.Officer, in Input) (*Household, error) {
+	h, err := validate(tx, o, in)
+	if err != nil {
+		return nil, err
+	}
+	if h.ID != "" {
+		if _, err := tx.FindRecordById(Collection, h.ID); err == nil {
+			p := station.Problems{}
+			p.Add("id", "id_taken")
+			return nil, p.Err()
+		}
+	}
+	dup, err := FindDuplicate(ctx, tx, h, "")
+	if err != nil {
+		return nil, station.Internal(err, "check duplicates")
+	}
+	if dup != nil {
+		return nil, duplicateError(dup)
+	}
+	coll, err := tx.FindCachedCollectionByNameOrId(Collection)
+	if err != nil {
+		return nil, station.Internal(err, "households collection")
+	}
+	rec := core.NewRecord(coll)
+	if h.ID != "" {
+		rec.Id = h.ID
+	}
+	write(rec, h)
+	if err := tx.SaveWithContext(ctx, rec); err != nil {
+		return nil, station.Internal(err, "save household")
+	}
+	return FromRecord(rec), nil
+}
+
+// write copies the editable fields of h onto rec.
+func write(rec *core.Record, h *Household) {
+	rec.Set("community", h.Community)
+	rec.Set("grid", h.Grid)
+	rec.Set("address", h.Address)
+	rec.Set("building", h.Building)
+	rec.Set("unit", h.Unit)
+	rec.Set("room", h.Room)
+	rec.Set("address_key", h.AddressKey)
+	rec.Set("head_name", h.HeadName)
+	rec.Set("phones", h.Phones)
+	rec.Set("residents", h.Residents)
+	rec.Set("tags", h.Tags)
+	rec.Set("notes", h.Notes)
+	rec.Set("search", h.searchText())
+}
+
+// StaleBase is the conflict of an edit made on an outdated copy; Current is
+// the server's copy, which the device keeps.
+type StaleBase struct{ Current *Household }
+
+func (s *StaleBase) Error() string { return "edit based on a stale copy" }
+
+// Update edits a household in the officer's area. A non-empty
+// in.BaseUpdated must equal the stored sync stamp, else the edit is a
+// conflict carrying the current copy.
+func (s *Store) Update(ctx context.Context, o *station.Officer, id string, in Input) (*Household, error) {
+	var out *Household
+	err := s.app.RunInTransaction(func(tx core.App) error {
+		h, err := Update(ctx, tx, o, id, in)
+		out = h
+		return err
+	})
+	return out, err
+}
+
+// Update is Store.Update within the caller's transaction tx.
+func Update(ctx context.Context, tx core.App, o *station.Officer, id string, in Input) (*Household, error) {
+	cur, err := Get(ctx, tx, o, id)
+	if err != nil {
+		return nil, err
+	}
+	if cur.Archived {
+		return nil, &station.Error{Code: station.EConflict, Message: i18n.T("household.archived")}
+	}
+	if in.BaseUpdated != "" && in.BaseUpdated != cur.Updated {
+		return nil, &station.Error{Code: station.EConflict, Message: i18n.T("household.stale"), Err: &StaleBase{Current: cur}}
+	}
+	in.ID = ""
+	h, err := validate(tx, o, in)
+	if err != nil {
+		return nil, err
+	}
+	dup, err := FindDuplicate(ctx, tx, h, id)
+	if err != nil {
+		return nil, station.Internal(err, "check duplicates")
+	}
+	if dup != nil {
+		return nil, duplicateError(dup)
+	}
+	rec, err := tx.FindRecordById(Collection, id)
+	if err != nil {
+		return nil, station.Internal(err, "reload household")
+	}
+	write(rec, h)
+	if err := tx.SaveWithContext(ctx, rec); err != nil {
+		return nil, station.Internal(err, "save household")
+	}
+	return FromRecord(rec), nil
+}
+
+// SetArchived archives a household (or brings it back). Archiving is the
+// only delete: visits keep pointing at it, devices receive the tombstone.
+// Restoring refuses if another active household took its door meanwhile.
+func (s *Store) SetArchived(ctx context.Context, o *station.Officer, id string, archived bool) (*Household, error) {
+	var out *Household
+	err := s.app.RunInTransaction(func(tx core.App) error {
+		cur, err := Get(ctx, tx, o, id)
+		if err != nil {
+			return err
+		}
+		if !archived {
+			dup, err := FindDuplicate(ctx, tx, cur, id)
+			if err != nil {
+				return station.Internal(err, "check duplicates")
+			}
+			if dup != nil {
+				return duplicateError(dup)
+			}
+		}
+		rec, err := tx.FindRecordById(Collection, id)
+		if err != nil {
+			return station.Internal(err, "reload household")
+		}
+		rec.Set("archived", archived)
+		if err := tx.SaveWithContext(ctx, rec); err != nil {
+			return station.Internal(err, "archive household")
+		}
+		out = FromRecord(rec)
+		return nil
+	})
+	return out, err
+}
+
+// Query is a registry search.
+type Query struct {
+	Text      string // address fragment, head-of-household name or phone fragment
+	Community string
+	Grid      string
+	Tag       string
+	// NotVisitedDays keeps households not visited for at least this many
+	// days (never visited included); 0 keeps all.
+	NotVisitedDays int
+	Archived       bool // search the archive instead of active households
+	Sort           string
+	Limit, Offset  int
+	Now            time.Time
+}
+
+// Sort orders.
+const (
+	SortAddress     = "address"
+	SortLastVisited = "last_visited" // longest unvisited first
+)
+
+// Result is one page of a search.
+type Result struct {
+	Items []*Household
+	Total int
+}
+
+var digitsSepRe = regexp.MustCompile(`^[\d\s\-+()（）]+$`)
+
+// searchTerms splits the user's text into LIKE terms: phone-shaped terms
+// lose their separators, everything is width-folded and lower-cased.
+func searchTerms(text string) []string {
+	text = strings.ToLower(width.Narrow.String(strings.TrimSpace(text)))
+	if text == "" {
+		return nil
+	}
+	if digitsSepRe.MatchString(text) {
+		return []string{junkRe.ReplaceAllString(strings.TrimPrefix(text, "+"), "")}
+	}
+	return strings.Fields(text)
+}
+
+// Search finds households in the officer's area.
+func (s *Store) Search(ctx context.Context, o *station.Officer, q Query) (Result, error) {
+	where := []dbx.Expression{dbx.HashExp{"archived": q.Archived}}
+	if !o.IsChief() {
+		ids := make([]any, len(o.Communities))
+		for i, c := range o.Communities {
+			ids[i] = c
+		}
+		if len(ids) == 0 {
+			return Result{}, nil
+		}
+		where = append(where, dbx.In("community", ids...))
+	}
+	if q.Community != "" {
+		where = append(where, dbx.HashExp{"community": q.Community})
+	}
+	if q.Grid != "" {
+		where = append(where, dbx.HashExp{"grid": q.Grid})
+	}
+	if q.Tag != "" {
+		where = append(where, dbx.Like("tags", `"`+q.Tag+`"`))
+	}
+	if q.NotVisitedDays > 0 {
+		now := q.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		cut := now.Add(-time.Duration(q.NotVisitedDays) * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
+		where = append(where, dbx.Or(dbx.HashExp{"last_visited_at": ""}, dbx.NewExp("last_visited_at < {:cut}", dbx.Params{"cut": cut})))
+	}
+	if terms := searchTerms(q.Text); len(terms) > 0 {
+		where = append(where, dbx.Like("search", terms...))
+	}
+	cond := dbx.And(where...)
+
+	var total int
+	if err := s.app.DB().Select("COUNT(*)").From(Collection).Where(cond).WithContext(ctx).Row(&total); err != nil {
+		return Result{}, station.Internal(err, "count households")
+	}
+	order := "address ASC"
+	if q.Sort == SortLastVisited {
+		order = "last_visited_at ASC, address ASC"
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	var recs []*core.Record
+	err := s.app.RecordQuery(Collection).WithContext(ctx).Where(cond).OrderBy(order).
+		Limit(int64(limit)).Offset(int64(q.Offset)).All(&recs)
+	if err != nil {
+		return Result{}, station.Internal(err, "search households")
+	}
+	res := Result{Total: total, Items: make([]*Household, len(recs))}
+	for i, r := range recs {
+		res.Items[i] = FromRecord(r)
+	}
+	return res, nil
+}

@@ -1,0 +1,46 @@
+// Package i18n holds every user-facing string of zoufang in one catalogue,
+// keyed by a dotted name, so that another language can be added beside zh-CN.
+package i18n
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Lang is the catalogue in use. zoufang speaks Simplified Chinese first.
+const Lang = "zh-CN"
+
+// T returns the catalogue entry for key, formatted with args (fmt verbs).
+// A missing key returns the key itself, so a slip shows up on screen and in
+// TestEveryKeyUsedExists rather than as an empty label.
+func T(key string, args ...any) string {
+	s, ok := zhCN[key]
+	if !ok {
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Has reports whether key is in the catalogue.
+func Has(key string) bool {
+	_, ok := zhCN[key]
+	return ok
+}
+
+// Subset returns the entries whose keys start with one of prefixes; the page
+// shell hands them to the field app's JavaScript.
+func Subset(prefixes ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range zhCN {
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) {
+				out[k] = v
+				break
+			}
+		}
+	}
+	return out
+}

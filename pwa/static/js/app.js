@@ -1,0 +1,1 @@
+// The field app's entry module (filled in by the offline-first work).

@@ -1,0 +1,91 @@
+// zoufang's service worker. The server fills in VERSION (derived from the
+// asset hashes) and PRECACHE (every hashed asset, the field shell and the
+// offline page) when it starts. Strategies are named after Jake Archibald's
+// offline cookbook; the fetch handler picks one per URL.
+const VERSION = "__VERSION__";
+const PRECACHE = ["__PRECACHE__"];
+const CACHE = "zoufang-" + VERSION;
+const SHELL = "/shell";
+const OFFLINE = "/offline";
+const NETWORK_TIMEOUT_MS = 3000;
+
+// Field screens: served by the shell when the network is slow or gone.
+const FIELD_PATHS = [/^\/$/, /^\/households(\/[a-z0-9]{15})?\/?$/, /^\/households\/new$/, /^\/visits\/new$/, /^\/visits\/[a-z0-9]{15}$/, /^\/watches\/?$/];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, { cache: "reload", credentials: "same-origin" }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+// Versioned caches: everything but this version's goes on activate.
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("zoufang-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") return; // writes go straight to the network (the outbox retries)
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/assets/")) {
+    event.respondWith(cacheFirst(req));
+  } else if (req.mode === "navigate") {
+    const field = FIELD_PATHS.some((re) => re.test(url.pathname));
+    event.respondWith(networkFirstWithTimeout(req, field ? SHELL : OFFLINE));
+  }
+  // Everything else (/sync/*, /api/*, /c/*, /ws, /login) is network-only.
+});
+
+// cacheFirst: hashed assets never change, so a cached copy is always right.
+async function cacheFirst(req) {
+  const cached = await caches.match(req);
+  if (cached) return cached;
+  const res = await fetch(req);
+  if (res.ok) {
+    const cache = await caches.open(CACHE);
+    cache.put(req, res.clone());
+  }
+  return res;
+}
+
+// networkFirstWithTimeout: a page from the network if it answers soon,
+// otherwise the cached fallback. A signed-out answer (a redirect to /login)
+// goes through so the officer can sign in again.
+async function networkFirstWithTimeout(req, fallback) {
+  const network = fetch(req).then((res) => {
+    if (res.ok && fallback === SHELL && new URL(res.url).pathname !== "/login") {
+      // keep the freshest shell for the next offline start
+      caches.open(CACHE).then((c) => c.put(SHELL, res.clone())).catch(() => {});
+    }
+    return res;
+  });
+  const timeout = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS, null));
+  try {
+    const res = await Promise.race([network, timeout]);
+    if (res) return res;
+  } catch (_) {
+    // offline: fall through to the cache
+  }
+  const cached = await caches.match(fallback);
+  if (cached) return cached;
+  return network; // nothing cached yet: wait for the network after all
+}
+
+// Background Sync: the page registers "outbox" when a write could not be
+// sent; open pages drain it themselves (they hold the lock and the socket).
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") {
+    event.waitUntil(
+      self.clients.matchAll({ type: "window" }).then((clients) => {
+        clients.forEach((c) => c.postMessage({ type: "drain" }));
+      }),
+    );
+  }
+});

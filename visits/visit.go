@@ -1,0 +1,181 @@
+// Package visits is the visit log that replaces the paper 走访本: recording
+// visits (idempotently, by a client-minted id), the daily targets, the Today
+// screen and visit form, the monthly visit book, and the sync protocol that
+// carries the field app's writes.
+package visits
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"zoufang/households"
+	"zoufang/station"
+)
+
+// Collection is the PocketBase collection of visits.
+const Collection = "visits"
+
+// Kinds of visit.
+const (
+	KindRoutine      = "routine"       // 入户走访
+	KindHolidayCheck = "holiday_check" // 长假照看
+	KindFollowUp     = "follow_up"     // 回访
+)
+
+// Outcomes of a visit.
+const (
+	OutcomeMet     = "met"      // 见面
+	OutcomeNotHome = "not_home" // 未遇
+	OutcomeRefused = "refused"  // 拒访
+)
+
+// Vocabularies (the collection's select values).
+var (
+	Kinds    = []string{KindRoutine, KindHolidayCheck, KindFollowUp}
+	Outcomes = []string{OutcomeMet, OutcomeNotHome, OutcomeRefused}
+	Concerns = []string{"安全隐患", "诈骗风险", "矛盾纠纷", "求助事项", "消防隐患", "治安线索", "邻里噪音", "其他"}
+)
+
+// Rules of a visit's fields.
+const (
+	MaxNotes = 2000
+	// ClockSkew is how far in the future a phone's clock may put a visit.
+	ClockSkew = 5 * time.Minute
+	// MaxAge is how old a visit may be when it first reaches the server: a
+	// phone that was offline for a week still syncs; older is a mistake.
+	MaxAge = 7 * 24 * time.Hour
+	// EditWindow is how long after it was received its officer may edit a
+	// visit; after that it is part of the record.
+	EditWindow = 24 * time.Hour
+)
+
+// Visit is one entry of the 走访本 (visit book).
+type Visit struct {
+	ID          string    `json:"id"`
+	Household   string    `json:"household"`
+	Officer     string    `json:"officer"`
+	VisitedAt   time.Time `json:"visited_at"`
+	ReceivedAt  time.Time `json:"received_at"`
+	Kind        string    `json:"kind"`
+	Outcome     string    `json:"outcome"`
+	Concerns    []string  `json:"concerns"`
+	Notes       string    `json:"notes"`
+	WeChatAdded bool      `json:"wechat_added"`
+	// WeChatNew: this visit made the household's first WeChat contact.
+	WeChatNew bool   `json:"wechat_new"`
+	Watch     string `json:"watch"`
+	Updated   string `json:"updated"`
+}
+
+// Editable reports whether the visit may still be edited at now.
+func (v *Visit) Editable(now time.Time) bool {
+	return now.Sub(v.ReceivedAt) < EditWindow
+}
+
+// FromRecord reads a visits record.
+func FromRecord(r *core.Record) *Visit {
+	v := &Visit{
+		ID:          r.Id,
+		Household:   r.GetString("household"),
+		Officer:     r.GetString("officer"),
+		VisitedAt:   r.GetDateTime("visited_at").Time(),
+		ReceivedAt:  r.GetDateTime("received_at").Time(),
+		Kind:        r.GetString("kind"),
+		Outcome:     r.GetString("outcome"),
+		Concerns:    r.GetStringSlice("concerns"),
+		Notes:       r.GetString("notes"),
+		WeChatAdded: r.GetBool("wechat_added"),
+		WeChatNew:   r.GetBool("wechat_new"),
+		Watch:       r.GetString("watch"),
+		Updated:     r.GetString("updated"),
+	}
+	if v.Concerns == nil {
+		v.Concerns = []string{}
+	}
+	return v
+}
+
+// Input is a visit as the form or a device sends it. The officer is never
+// part of it: it is always the session's.
+type Input struct {
+	ID          string    `json:"id"`
+	Household   string    `json:"household"`
+	VisitedAt   time.Time `json:"visited_at"`
+	Kind        string    `json:"kind"`
+	Outcome     string    `json:"outcome"`
+	Concerns    []string  `json:"concerns"`
+	Notes       string    `json:"notes"`
+	WeChatAdded bool      `json:"wechat_added"`
+	Watch       string    `json:"watch"`
+}
+
+// normalize checks the fields that need no database and returns the visit.
+func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Problems) {
+	p := station.Problems{}
+	v := &Visit{
+		ID:          strings.TrimSpace(in.ID),
+		Household:   strings.TrimSpace(in.Household),
+		Officer:     o.ID,
+		VisitedAt:   in.VisitedAt.UTC().Truncate(time.Millisecond),
+		Kind:        in.Kind,
+		Outcome:     in.Outcome,
+		Notes:       strings.TrimSpace(in.Notes),
+		WeChatAdded: in.WeChatAdded,
+		Watch:       strings.TrimSpace(in.Watch),
+		Concerns:    []string{},
+	}
+	if v.ID != "" && !households.IDPattern.MatchString(v.ID) {
+		p.Add("id", "id_format")
+	}
+	if v.Household == "" {
+		p.Add("household", "required")
+	}
+	if v.Kind == "" {
+		v.Kind = KindRoutine
+	}
+	if !slices.Contains(Kinds, v.Kind) {
+		p.Add("kind", "choice")
+	}
+	if !slices.Contains(Outcomes, v.Outcome) {
+		p.Add("outcome", "choice")
+	}
+	for _, c := range in.Concerns {
+		if !slices.Contains(Concerns, c) {
+			p.Add("concerns", "choice")
+			continue
+		}
+		if !slices.Contains(v.Concerns, c) {
+			v.Concerns = append(v.Concerns, c)
+		}
+	}
+	slices.Sort(v.Concerns)
+	if n := utf8.RuneCountInString(v.Notes); n > MaxNotes {
+		p.Add("notes", "too_long", MaxNotes)
+	}
+	switch {
+	case v.VisitedAt.IsZero():
+		p.Add("visited_at", "required")
+	case v.VisitedAt.After(now.Add(ClockSkew)):
+		p.Add("visited_at", "future")
+	case v.VisitedAt.Before(now.Add(-MaxAge)):
+		p.Add("visited_at", "too_old", int(MaxAge.Hours()/24))
+	}
+	if v.WeChatAdded && v.Outcome != OutcomeMet {
+		p.Add("wechat_added", "wechat_needs_met")
+	}
+	if v.Kind == KindHolidayCheck && v.Watch == "" {
+		p.Add("watch", "required")
+	}
+	return v, p
+}
+
+// sameContent reports whether a retried push carries what is stored.
+func (v *Visit) sameContent(o *Visit) bool {
+	return v.Household == o.Household && v.Kind == o.Kind && v.Outcome == o.Outcome &&
+		slices.Equal(v.Concerns, o.Concerns) && v.Notes == o.Notes && v.WeChatAdded == o.WeChatAdded &&
+		v.Watch == o.Watch && v.VisitedAt.Equal(o.VisitedAt)
+}
