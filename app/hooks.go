@@ -56,4 +56,3 @@ func stampUpdated(e *core.RecordEvent) error {
 		return e.Next()
 	})
 }
-

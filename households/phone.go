@@ -13,10 +13,10 @@ const DefaultRegion = "CN"
 
 // Phone problem codes (field.<code> in the catalogue).
 const (
-	PhoneInvalid   = "phone_invalid"    // not a number anywhere
-	PhoneNoArea    = "phone_no_area"    // a fixed line without its area code
-	PhoneExtension = "phone_extension"  // has an extension we cannot store
-	PhoneTooMany   = "phone_too_many"   // more numbers than a household keeps
+	PhoneInvalid   = "phone_invalid"   // not a number anywhere
+	PhoneNoArea    = "phone_no_area"   // a fixed line without its area code
+	PhoneExtension = "phone_extension" // has an extension we cannot store
+	PhoneTooMany   = "phone_too_many"  // more numbers than a household keeps
 )
 
 // MaxPhones is how many numbers one household keeps.

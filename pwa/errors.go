@@ -18,8 +18,8 @@ import (
 // ErrorJSON is the body of every JSON error answer.
 type ErrorJSON struct {
 	Error struct {
-		Code    string                         `json:"code"`
-		Message string                         `json:"message"`
+		Code    string                        `json:"code"`
+		Message string                        `json:"message"`
 		Fields  map[string]station.FieldError `json:"fields,omitempty"`
 	} `json:"error"`
 }

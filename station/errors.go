@@ -12,15 +12,15 @@ import (
 // Error codes are the stable vocabulary every layer speaks. They appear in JSON
 // answers, so a client may branch on them; their messages are for people.
 const (
-	EInvalid      = "invalid"       // the input broke a rule; Fields says which
-	ENotFound     = "not_found"     // no such thing, or not one the caller may see
-	EUnauthorized = "unauthorized"  // not signed in
-	EForbidden    = "forbidden"     // signed in, but not allowed
-	EConflict     = "conflict"      // the thing changed or exists already
-	ETooMany      = "too_many"      // rate-limited
-	ETooLarge     = "too_large"     // request body or item count over the limit
-	EUnavailable  = "unavailable"   // temporarily refused (maintenance, offline switch)
-	EInternal     = "internal"      // our fault; details are logged, never shown
+	EInvalid      = "invalid"      // the input broke a rule; Fields says which
+	ENotFound     = "not_found"    // no such thing, or not one the caller may see
+	EUnauthorized = "unauthorized" // not signed in
+	EForbidden    = "forbidden"    // signed in, but not allowed
+	EConflict     = "conflict"     // the thing changed or exists already
+	ETooMany      = "too_many"     // rate-limited
+	ETooLarge     = "too_large"    // request body or item count over the limit
+	EUnavailable  = "unavailable"  // temporarily refused (maintenance, offline switch)
+	EInternal     = "internal"     // our fault; details are logged, never shown
 )
 
 // Error is the one error type handlers return to people. Message is already

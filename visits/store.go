@@ -316,4 +316,3 @@ func dbTime(t time.Time) string {
 	d, _ := types.ParseDateTime(t.UTC())
 	return d.String()
 }
-
