@@ -17,6 +17,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if app.Failed() {
+		os.Exit(1)
+	}
 }
 
 func run() error {

@@ -20,9 +20,11 @@ import (
 
 	"zoufang/auth"
 	"zoufang/demo"
+	"zoufang/households"
 	_ "zoufang/pb_migrations" // registers the migrations
 	"zoufang/pwa"
 	"zoufang/station"
+	"zoufang/visits"
 )
 
 // Config tunes the server for a deployment or a test.
@@ -60,6 +62,7 @@ func New() *pocketbase.PocketBase {
 	serve.Flags().BoolVar(&seedDemo, "demo", false, "seed the demo station (长庆派出所) into an empty database and print its logins")
 	pb.RootCmd.AddCommand(serve)
 	pb.RootCmd.AddCommand(pbcmd.NewSuperuserCommand(pb))
+	pb.RootCmd.AddCommand(importCommand(pb))
 	pb.RootCmd.Use = "zoufang"
 	pb.RootCmd.Short = "zoufang (走访): the community police household-visit app"
 	return pb
@@ -75,6 +78,11 @@ type Server struct {
 	Sessions *auth.Sessions
 	Login    *auth.Login
 	Log      *slog.Logger
+
+	Households *households.Store
+	Visits     *visits.Store
+
+	importPlans *households.ImportPlans
 
 	settings atomic.Pointer[station.Settings]
 	faults   faults
@@ -121,6 +129,9 @@ func (s *Server) build(app core.App) error {
 	s.Shell = pwa.NewShell(assets, s.Settings().StationName)
 	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies}
 	s.Login = auth.NewLogin(s.Sessions, s.Shell.Layout)
+	s.Households = households.NewStore(app)
+	s.Visits = visits.NewStore(app)
+	s.importPlans = households.NewImportPlans()
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

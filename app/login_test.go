@@ -56,7 +56,7 @@ func TestHealthAndLoginPage(t *testing.T) {
 		var body struct {
 			Error struct{ Code, Message string }
 		}
-		res := c.GetJSON("/sync/pull?collection=households", &body)
+		res := c.GetJSON("/households", &body)
 		if res.StatusCode != http.StatusUnauthorized || body.Error.Code != "unauthorized" || body.Error.Message == "" {
 			t.Fatalf("status %d, error %+v", res.StatusCode, body.Error)
 		}

@@ -10,10 +10,12 @@ import (
 	h "maragu.dev/gomponents/html"
 
 	"zoufang/auth"
+	"zoufang/households"
 	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/ratelimit"
 	"zoufang/station"
+	"zoufang/visits"
 )
 
 // Public endpoint limits per client (DESIGN §4): sign-in 60 a minute.
@@ -46,9 +48,32 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/login", s.Login.HandleSubmit, ratelimit.Middleware(ratelimit.New(signInPerMinute, time.Minute)))
 	e.POST("/logout", s.Login.HandleLogout)
 
-	// Officers and the deputy chief.
-	in := e.Group("", auth.RequireOfficer)
-	in.GET("/", s.handleToday)
+	// Officers and the deputy chief. (No empty-prefix Echo groups: each
+	// would claim every unknown path for its middleware.)
+	officer, chief := auth.RequireOfficer, auth.RequireChief
+	e.GET("/", s.handleToday, officer)
+
+	// The household registry.
+	reg, layout, env := s.Households, s.Shell.Layout, s.stationEnv()
+	history := visits.History(s.Visits, env)
+	e.GET("/households", households.HandleSearch(reg, layout, env), officer)
+	e.GET("/households/new", households.HandleNew(reg, layout), officer)
+	e.POST("/households", households.HandleCreate(reg, layout), officer)
+	e.GET("/households/:id", households.HandleDetail(reg, layout, env, history), officer)
+	e.GET("/households/:id/edit", households.HandleEdit(reg, layout), officer)
+	e.POST("/households/:id", households.HandleUpdate(reg, layout), officer)
+	e.POST("/households/:id/archive", households.HandleArchive(reg, layout, env, history), officer)
+	e.GET("/households/import", households.HandleImportForm(layout), chief)
+	e.POST("/households/import", households.HandleImportCheck(s.Households, layout, s.importPlans), chief)
+	e.POST("/households/import/commit", households.HandleImportCommit(s.Households, layout, s.importPlans), chief)
+}
+
+// stationEnv is what every page needs to know of the station.
+func (s *Server) stationEnv() households.Env {
+	return households.Env{
+		Settings: s.Settings,
+		Officers: func() (map[string]string, error) { return station.OfficerNames(s.App) },
+	}
 }
 
 // handleToday is the field screen's placeholder until the visit log lands.

@@ -120,9 +120,9 @@ type Input struct {
 // IDPattern is PocketBase's id shape; client-minted ids must match it.
 var IDPattern = regexp.MustCompile(`^[a-z0-9]{15}$`)
 
-// Problems is a field → problem code map with formatting arguments; the
-// caller turns it into a station.Problems (with messages) or an import
-// row's reasons.
+// problem is one field's problem found by normalize: its stable code and
+// the arguments of its message. validate turns them into station.Problems;
+// the import into a row's reasons.
 type problem struct {
 	field, code string
 	args        []any
@@ -187,10 +187,14 @@ func (in Input) normalize() (*Household, []problem) {
 	return h, ps
 }
 
-// searchText is the lower-case haystack one LIKE searches: address, head of
-// household, the short form 3-1-301, and every phone's digit forms.
+// searchText is the lower-case haystack a search term is looked for in:
+// address, head of household, the short form 3-1-301, and every phone's
+// digit forms.
 func (h *Household) searchText() string {
-	parts := []string{h.Address, h.HeadName, normBuilding(h.Building) + "-" + normPart(h.Unit, unitSuffixes) + "-" + normPart(h.Room, roomSuffixes)}
+	b, u, r := normBuilding(h.Building), normPart(h.Unit, unitSuffixes), normPart(h.Room, roomSuffixes)
+	// The short form twice: as written (3-1-301) and as a search term
+	// made of digits and dashes is cleaned (31301).
+	parts := []string{h.Address, h.HeadName, b + "-" + u + "-" + r, b + u + r}
 	for _, p := range h.Phones {
 		parts = append(parts, phoneSearchForms(p)...)
 	}

@@ -26,7 +26,7 @@ var (
 	extRe   = regexp.MustCompile(`(?i)(转|分机|ext\.?|x|#)\s*\d+\s*$`)
 	junkRe  = regexp.MustCompile(`[\s\-‐‑–—.()（）\[\]【】]`)
 	digitRe = regexp.MustCompile(`^\+?\d+$`)
-	splitRe = regexp.MustCompile(`[,，;；/／、|｜\n\r]+|\s{2,}|或`)
+	splitRe = regexp.MustCompile(`[,，;；/／、|｜\n\r]+|[\s\x{3000}]{2,}|或`)
 )
 
 // NormalizePhone parses one phone number as a resident or a registry writes
@@ -61,7 +61,10 @@ func NormalizePhone(raw string) (string, string) {
 	return phonenumbers.Format(num, phonenumbers.E164), ""
 }
 
-// SplitPhones splits a cell that may hold several numbers ("138…/0571-…").
+// SplitPhones splits a cell that may hold several numbers ("138…/0571-…"):
+// commas, semicolons, slashes, bars, 、, 或, new lines and two or more spaces
+// (ASCII or full-width) separate numbers; one space is grouping within a
+// number ("138 0013 8000").
 func SplitPhones(raw string) []string {
 	var out []string
 	for _, p := range splitRe.Split(strings.TrimSpace(raw), -1) {

@@ -19,11 +19,12 @@ import (
 
 // Store reads and writes households within an officer's area.
 type Store struct {
-	app core.App
+	app   core.App
+	index *searchIndex
 }
 
 // NewStore returns the households store of app.
-func NewStore(app core.App) *Store { return &Store{app: app} }
+func NewStore(app core.App) *Store { return &Store{app: app, index: newSearchIndex(app)} }
 
 // Duplicate is why a household was refused: it is the same door or shares a
 // phone number with Of.
@@ -43,7 +44,20 @@ func DuplicateOf(err error) *Duplicate {
 	return nil
 }
 
-func duplicateError(d *Duplicate) error {
+// duplicateError refuses a duplicate. One the officer may open is a
+// conflict that names and links the existing household; one in another
+// officer's area is an input problem that names nothing, since the officer
+// may not see that household.
+func duplicateError(o *station.Officer, d *Duplicate) error {
+	if !o.CoversCommunity(d.Of.Community) {
+		p := station.Problems{}
+		if d.By == "phone" {
+			p.Add("phones", "duplicate_elsewhere_phone")
+		} else {
+			p.Add("building", "duplicate_elsewhere_address")
+		}
+		return p.Err()
+	}
 	return &station.Error{Code: station.EConflict, Message: i18n.T("household.duplicate_"+d.By, d.Of.Address), Err: d}
 }
 
@@ -76,13 +90,38 @@ func Get(ctx context.Context, app core.App, o *station.Officer, id string) (*Hou
 	return h, nil
 }
 
+// places answers the two questions validation asks of the registry's
+// geography. The database answers them one row at a time; an import answers
+// them from maps loaded once.
+type places interface {
+	communityExists(id string) bool
+	// gridCommunity is the community a grid belongs to.
+	gridCommunity(id string) (string, bool)
+}
+
+// dbPlaces looks places up in app (or a transaction).
+type dbPlaces struct{ app core.App }
+
+func (d dbPlaces) communityExists(id string) bool {
+	_, err := d.app.FindRecordById("communities", id)
+	return err == nil
+}
+
+func (d dbPlaces) gridCommunity(id string) (string, bool) {
+	g, err := d.app.FindRecordById("grids", id)
+	if err != nil {
+		return "", false
+	}
+	return g.GetString("community"), true
+}
+
 // checkPlace checks that h's community exists and is in the officer's area
 // and that its grid belongs to it.
-func checkPlace(app core.App, o *station.Officer, h *Household, p station.Problems) {
+func checkPlace(pl places, o *station.Officer, h *Household, p station.Problems) {
 	if h.Community == "" {
 		return
 	}
-	if _, err := app.FindRecordById("communities", h.Community); err != nil {
+	if !pl.communityExists(h.Community) {
 		p.Add("community", "community_unknown")
 		return
 	}
@@ -91,8 +130,7 @@ func checkPlace(app core.App, o *station.Officer, h *Household, p station.Proble
 		return
 	}
 	if h.Grid != "" {
-		g, err := app.FindRecordById("grids", h.Grid)
-		if err != nil || g.GetString("community") != h.Community {
+		if c, ok := pl.gridCommunity(h.Grid); !ok || c != h.Community {
 			p.Add("grid", "grid_mismatch")
 		}
 	}
@@ -101,16 +139,16 @@ func checkPlace(app core.App, o *station.Officer, h *Household, p station.Proble
 // Validate checks in as the officer would save it and returns the
 // household it describes, or an EInvalid error with every problem.
 func (s *Store) Validate(o *station.Officer, in Input) (*Household, error) {
-	return validate(s.app, o, in)
+	return validate(dbPlaces{s.app}, o, in)
 }
 
-func validate(app core.App, o *station.Officer, in Input) (*Household, error) {
+func validate(pl places, o *station.Officer, in Input) (*Household, error) {
 	h, ps := in.normalize()
 	p := station.Problems{}
 	for _, x := range ps {
 		p.Add(x.field, x.code, x.args...)
 	}
-	checkPlace(app, o, h, p)
+	checkPlace(pl, o, h, p)
 	return h, p.Err()
 }
 
@@ -165,7 +203,11 @@ func (s *Store) Create(ctx context.Context, o *station.Officer, in Input) (*Hous
 
 // Create is Store.Create within the caller's transaction tx.
 func Create(ctx context.Context, tx core.App, o *station.Officer, in Input) (*Household, error) {
-	h, err := validate(tx, o, in)
+	return create(ctx, tx, dbPlaces{tx}, o, in)
+}
+
+func create(ctx context.Context, tx core.App, pl places, o *station.Officer, in Input) (*Household, error) {
+	h, err := validate(pl, o, in)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +223,7 @@ func Create(ctx context.Context, tx core.App, o *station.Officer, in Input) (*Ho
 		return nil, station.Internal(err, "check duplicates")
 	}
 	if dup != nil {
-		return nil, duplicateError(dup)
+		return nil, duplicateError(o, dup)
 	}
 	coll, err := tx.FindCachedCollectionByNameOrId(Collection)
 	if err != nil {
@@ -247,7 +289,7 @@ func Update(ctx context.Context, tx core.App, o *station.Officer, id string, in 
 		return nil, &station.Error{Code: station.EConflict, Message: i18n.T("household.stale"), Err: &StaleBase{Current: cur}}
 	}
 	in.ID = ""
-	h, err := validate(tx, o, in)
+	h, err := validate(dbPlaces{tx}, o, in)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +298,7 @@ func Update(ctx context.Context, tx core.App, o *station.Officer, id string, in 
 		return nil, station.Internal(err, "check duplicates")
 	}
 	if dup != nil {
-		return nil, duplicateError(dup)
+		return nil, duplicateError(o, dup)
 	}
 	rec, err := tx.FindRecordById(Collection, id)
 	if err != nil {
@@ -285,7 +327,7 @@ func (s *Store) SetArchived(ctx context.Context, o *station.Officer, id string, 
 				return station.Internal(err, "check duplicates")
 			}
 			if dup != nil {
-				return duplicateError(dup)
+				return duplicateError(o, dup)
 			}
 		}
 		rec, err := tx.FindRecordById(Collection, id)
@@ -342,64 +384,4 @@ func searchTerms(text string) []string {
 		return []string{junkRe.ReplaceAllString(strings.TrimPrefix(text, "+"), "")}
 	}
 	return strings.Fields(text)
-}
-
-// Search finds households in the officer's area.
-func (s *Store) Search(ctx context.Context, o *station.Officer, q Query) (Result, error) {
-	where := []dbx.Expression{dbx.HashExp{"archived": q.Archived}}
-	if !o.IsChief() {
-		ids := make([]any, len(o.Communities))
-		for i, c := range o.Communities {
-			ids[i] = c
-		}
-		if len(ids) == 0 {
-			return Result{}, nil
-		}
-		where = append(where, dbx.In("community", ids...))
-	}
-	if q.Community != "" {
-		where = append(where, dbx.HashExp{"community": q.Community})
-	}
-	if q.Grid != "" {
-		where = append(where, dbx.HashExp{"grid": q.Grid})
-	}
-	if q.Tag != "" {
-		where = append(where, dbx.Like("tags", `"`+q.Tag+`"`))
-	}
-	if q.NotVisitedDays > 0 {
-		now := q.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		cut := now.Add(-time.Duration(q.NotVisitedDays) * 24 * time.Hour).UTC().Format("2006-01-02 15:04:05.000Z")
-		where = append(where, dbx.Or(dbx.HashExp{"last_visited_at": ""}, dbx.NewExp("last_visited_at < {:cut}", dbx.Params{"cut": cut})))
-	}
-	if terms := searchTerms(q.Text); len(terms) > 0 {
-		where = append(where, dbx.Like("search", terms...))
-	}
-	cond := dbx.And(where...)
-
-	var total int
-	if err := s.app.DB().Select("COUNT(*)").From(Collection).Where(cond).WithContext(ctx).Row(&total); err != nil {
-		return Result{}, station.Internal(err, "count households")
-	}
-	order := "address ASC"
-	if q.Sort == SortLastVisited {
-		order = "last_visited_at ASC, address ASC"
-	}
-	limit := q.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
-	var recs []*core.Record
-	err := s.app.RecordQuery(Collection).WithContext(ctx).Where(cond).OrderBy(order).
-		Limit(int64(limit)).Offset(int64(q.Offset)).All(&recs)
-	if err != nil {
-		return Result{}, station.Internal(err, "search households")
-	}
-	res := Result{Total: total, Items: make([]*Household, len(recs))}
-	for i, r := range recs {
-		res.Items[i] = FromRecord(r)
-	}
-	return res, nil
 }

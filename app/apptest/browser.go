@@ -1,0 +1,87 @@
+package apptest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// ChromiumPath finds Debian's Chromium, "" if it is not installed.
+func ChromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Browser starts a headless Chromium for the test and returns a context for
+// its first tab. Without Chromium the test is skipped with the command that
+// installs it, unless ZOUFANG_REQUIRE_BROWSER=1 (CI), where it fails.
+func Browser(t testing.TB) context.Context {
+	t.Helper()
+	path := ChromiumPath()
+	if path == "" {
+		if os.Getenv("ZOUFANG_REQUIRE_BROWSER") == "1" {
+			t.Fatal("Chromium is required (ZOUFANG_REQUIRE_BROWSER=1) but not installed: apt-get install -y chromium")
+		}
+		t.Skip("browser test skipped: Chromium is not installed (apt-get update && apt-get install -y chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(412, 915), // a mid-range Android phone
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
+	// Start the browser now so a broken install fails here, clearly.
+	if err := chromedp.Run(ctx); err != nil {
+		cancel()
+		cancelAlloc()
+		t.Fatalf("start Chromium: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// NewTab opens another tab. With isolated set it lives in its own browser
+// context: no shared cookies, storage or service workers (a second device).
+func NewTab(t testing.TB, browser context.Context, isolated bool) context.Context {
+	t.Helper()
+	var opts []chromedp.ContextOption
+	if isolated {
+		opts = append(opts, chromedp.WithNewBrowserContext())
+	}
+	ctx, cancel := chromedp.NewContext(browser, opts...)
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("new tab: %v", err)
+	}
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// Timeout bounds ctx for one step of a browser test.
+func Timeout(t testing.TB, ctx context.Context, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	t.Cleanup(cancel)
+	return ctx
+}
