@@ -4,11 +4,13 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/pocketbase"
@@ -21,6 +23,7 @@ import (
 	"zoufang/auth"
 	"zoufang/demo"
 	"zoufang/households"
+	"zoufang/live"
 	_ "zoufang/pb_migrations" // registers the migrations
 	"zoufang/pwa"
 	"zoufang/station"
@@ -83,6 +86,7 @@ type Server struct {
 	Visits     *visits.Store
 
 	importPlans *households.ImportPlans
+	Hub         *live.Hub
 
 	settings atomic.Pointer[station.Settings]
 	faults   faults
@@ -132,6 +136,15 @@ func (s *Server) build(app core.App) error {
 	s.Households = households.NewStore(app)
 	s.Visits = visits.NewStore(app)
 	s.importPlans = households.NewImportPlans()
+	s.Hub = live.NewHub(live.Sources{
+		Targets: func(officerID string) (any, error) {
+			return s.Visits.Targets(context.Background(), officerID, s.Settings(), time.Now())
+		},
+		Board: func(p map[string]live.Presence) (any, error) {
+			return visits.ComputeBoard(context.Background(), s.App, s.Settings(), time.Now(), presenceOf(p))
+		},
+	}, s.Log)
+	s.onOffline(s.Hub.DropAll)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -159,7 +172,27 @@ func (s *Server) reloadSettings() error {
 }
 
 // Close stops the server's background work (the live hub).
-func (s *Server) Close() {}
+func (s *Server) Close() {
+	if s.Hub != nil {
+		s.Hub.Close()
+	}
+}
+
+// presence is who is online now, for the board.
+func (s *Server) presence() map[string]visits.Presence {
+	if s.Hub == nil {
+		return nil
+	}
+	return presenceOf(s.Hub.Presence())
+}
+
+func presenceOf(p map[string]live.Presence) map[string]visits.Presence {
+	out := make(map[string]visits.Presence, len(p))
+	for id, pr := range p {
+		out[id] = visits.Presence{Online: pr.Devices > 0, Pending: pr.Pending}
+	}
+	return out
+}
 
 // printDemo tells the operator what --demo did and how to sign in.
 func printDemo(w io.Writer, res demo.Result, addr string) {

@@ -84,6 +84,7 @@ type faults struct {
 	mu        sync.Mutex
 	offline   bool
 	dropNext  map[string]int // path → responses still to drop
+	dropped   int            // responses dropped so far
 	onOffline []func()
 }
 
@@ -112,6 +113,13 @@ func (s *Server) DropResponses(path string, n int) {
 	s.faults.dropNext[path] = n
 }
 
+// Dropped is how many answers DropResponses has swallowed so far.
+func (s *Server) Dropped() int {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return s.faults.dropped
+}
+
 func (s *Server) onOffline(f func()) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
@@ -126,6 +134,7 @@ func (s *Server) faultMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		drop := s.faults.dropNext[path] > 0
 		if drop {
 			s.faults.dropNext[path]--
+			s.faults.dropped++
 		}
 		s.faults.mu.Unlock()
 		if off && isAppTraffic(path) {

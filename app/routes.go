@@ -1,17 +1,15 @@
 package app
 
 import (
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	g "maragu.dev/gomponents"
-	h "maragu.dev/gomponents/html"
 
 	"zoufang/auth"
 	"zoufang/households"
-	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/ratelimit"
 	"zoufang/station"
@@ -51,21 +49,80 @@ func (s *Server) routes(e *echo.Echo) {
 	// Officers and the deputy chief. (No empty-prefix Echo groups: each
 	// would claim every unknown path for its middleware.)
 	officer, chief := auth.RequireOfficer, auth.RequireChief
-	e.GET("/", s.handleToday, officer)
 
-	// The household registry.
+	// The field app: one shell for every field path; an officer's screens
+	// are drawn from the device's replica. The deputy chief gets the office
+	// pages at the same paths.
 	reg, layout, env := s.Households, s.Shell.Layout, s.stationEnv()
 	history := visits.History(s.Visits, env)
-	e.GET("/households", households.HandleSearch(reg, layout, env), officer)
-	e.GET("/households/new", households.HandleNew(reg, layout), officer)
+	shell := s.handleShell
+	e.GET("/", s.fieldOr(s.handleChiefHome), officer)
+	e.GET(pwa.ShellPath, shell, officer)
+	e.GET(pwa.OfflinePath, s.handleOffline)
+	e.GET("/households", s.fieldOr(households.HandleSearch(reg, layout, env)), officer)
+	e.GET("/households/new", s.fieldOr(households.HandleNew(reg, layout)), officer)
+	e.GET("/households/:id", s.fieldOr(households.HandleDetail(reg, layout, env, history), s.inArea), officer)
+	e.GET("/households/:id/edit", s.fieldOr(households.HandleEdit(reg, layout), s.inArea), officer)
+	e.GET("/visits/new", shell, officer)
+	e.GET("/visits/:id", shell, officer)
+
+	// The registry's office pages (forms post here from both roles).
 	e.POST("/households", households.HandleCreate(reg, layout), officer)
-	e.GET("/households/:id", households.HandleDetail(reg, layout, env, history), officer)
-	e.GET("/households/:id/edit", households.HandleEdit(reg, layout), officer)
 	e.POST("/households/:id", households.HandleUpdate(reg, layout), officer)
 	e.POST("/households/:id/archive", households.HandleArchive(reg, layout, env, history), officer)
 	e.GET("/households/import", households.HandleImportForm(layout), chief)
 	e.POST("/households/import", households.HandleImportCheck(s.Households, layout, s.importPlans), chief)
 	e.POST("/households/import/commit", households.HandleImportCommit(s.Households, layout, s.importPlans), chief)
+
+	// The sync protocol (DESIGN §6, §7).
+	e.GET("/sync/me", visits.HandleMe(s.Visits, s.Households, s.Settings, env.Officers, s.Assets.Version), officer)
+	e.GET("/sync/pull", visits.HandlePull(s.App), officer)
+	e.POST("/sync/push", visits.HandlePush(s.App), officer)
+	e.POST("/sync/tokens", visits.HandleTokens(s.App, s.Settings), officer)
+
+	// The live channel and the deputy chief's board.
+	e.GET("/ws", s.Hub.Handle, officer)
+	e.GET("/board", visits.HandleBoard(s.App, layout, s.Settings, s.presence), chief)
+}
+
+// fieldOr serves the field shell to an officer and office to a deputy
+// chief; check, if given, must pass first (an officer asking for a
+// household outside their area gets 404, not a shell).
+func (s *Server) fieldOr(office echo.HandlerFunc, check ...echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if station.OfficerFrom(c.Request().Context()).IsChief() {
+			return office(c)
+		}
+		for _, ch := range check {
+			if err := ch(c); err != nil {
+				return err
+			}
+		}
+		return s.handleShell(c)
+	}
+}
+
+// inArea refuses a household the officer may not see.
+func (s *Server) inArea(c echo.Context) error {
+	_, err := s.Households.Get(c.Request().Context(), station.OfficerFrom(c.Request().Context()), c.Param("id"))
+	return err
+}
+
+// handleShell serves the field app's shell document.
+func (s *Server) handleShell(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return pwa.RenderOK(c, visits.FieldShell(s.Shell.Layout, station.OfficerFrom(c.Request().Context()), s.Settings()))
+}
+
+// handleChiefHome sends the deputy chief to the live board.
+func (s *Server) handleChiefHome(c echo.Context) error {
+	return c.Redirect(http.StatusSeeOther, "/board")
+}
+
+// handleOffline is the page the service worker shows for an office page
+// while offline.
+func (s *Server) handleOffline(c echo.Context) error {
+	return pwa.RenderOK(c, pwa.OfflinePage(s.Shell.Layout))
 }
 
 // stationEnv is what every page needs to know of the station.
@@ -74,25 +131,4 @@ func (s *Server) stationEnv() households.Env {
 		Settings: s.Settings,
 		Officers: func() (map[string]string, error) { return station.OfficerNames(s.App) },
 	}
-}
-
-// handleToday is the field screen's placeholder until the visit log lands.
-func (s *Server) handleToday(c echo.Context) error {
-	o := station.OfficerFrom(c.Request().Context())
-	st := s.Settings()
-	now := time.Now()
-	return pwa.RenderOK(c, s.Shell.Layout(pwa.Page{
-		Title:   i18n.T("today.title"),
-		Officer: o,
-		Nav:     "/",
-		Body: []g.Node{h.Section(h.Class("card"),
-			h.H1(g.Text(i18n.T("today.title"))),
-			h.P(g.Text(i18n.T("today.greeting", o.Name))),
-			h.Div(h.Class("rings"),
-				pwa.Ring("ring-homes", i18n.T("today.homes"), 0, st.TargetHomes),
-				pwa.Ring("ring-wechat", i18n.T("today.wechat"), 0, st.TargetWeChat),
-			),
-			g.If(st.IsVisitDay(now), h.P(h.Class("badge-visit-day"), g.Text(i18n.T("today.visit_day")))),
-		)},
-	}))
 }

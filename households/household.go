@@ -52,6 +52,8 @@ type Household struct {
 	LastVisitedBy string    `json:"last_visited_by"`
 	Notes         string    `json:"notes"`
 	Archived      bool      `json:"archived"`
+	// Search is the text the field app's instant search looks in.
+	Search string `json:"search"`
 	// Updated is the sync stamp an edit is based on.
 	Updated string    `json:"updated"`
 	Created time.Time `json:"created"`
@@ -77,6 +79,7 @@ func FromRecord(r *core.Record) *Household {
 		LastVisitedBy: r.GetString("last_visited_by"),
 		Notes:         r.GetString("notes"),
 		Archived:      r.GetBool("archived"),
+		Search:        r.GetString("search"),
 		Updated:       r.GetString("updated"),
 		Created:       r.GetDateTime("created").Time(),
 	}

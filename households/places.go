@@ -11,13 +11,17 @@ import (
 
 // Community is a 社区 with its grids (网格).
 type Community struct {
-	ID, Name, Code string
-	Grids          []Grid
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Code  string `json:"code"`
+	Grids []Grid `json:"grids"`
 }
 
 // Grid is one 网格 of a community.
 type Grid struct {
-	ID, Name, Community string
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Community string `json:"community"`
 }
 
 // Places lists the communities (with grids) in the officer's area, in name
@@ -42,6 +46,9 @@ func (s *Store) Places(ctx context.Context, o *station.Officer) ([]Community, er
 			continue
 		}
 		gs := byComm[c.Id]
+		if gs == nil {
+			gs = []Grid{}
+		}
 		sort.Slice(gs, func(i, j int) bool { return gs[i].Name < gs[j].Name })
 		out = append(out, Community{ID: c.Id, Name: c.GetString("name"), Code: c.GetString("code"), Grids: gs})
 	}

@@ -30,6 +30,10 @@ func Has(key string) bool {
 	return ok
 }
 
+// PagePrefixes are the catalogue sections the field app's JavaScript uses;
+// the page shell embeds them.
+var PagePrefixes = []string{"js.", "field.", "outcome.", "kind.", "time.", "today.", "visit.", "household.", "board."}
+
 // Subset returns the entries whose keys start with one of prefixes; the page
 // shell hands them to the field app's JavaScript.
 func Subset(prefixes ...string) map[string]string {

@@ -50,6 +50,38 @@ func TestEveryKeyUsedExists(t *testing.T) {
 	}
 }
 
+// TestJavaScriptKeys checks that every t("…") of the field app's modules is
+// in the catalogue and in the part of it handed to the page.
+func TestJavaScriptKeys(t *testing.T) {
+	call := regexp.MustCompile(`\bt\("([a-z0-9_.]+)"`)
+	err := filepath.WalkDir("../pwa/static/js", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".js") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range call.FindAllStringSubmatch(string(b), -1) {
+			key := m[1]
+			ok := false
+			for _, p := range PagePrefixes {
+				ok = ok || strings.HasPrefix(key, p)
+			}
+			if !ok {
+				t.Errorf("%s: key %s is not handed to the page", path, key)
+			}
+			if !strings.HasSuffix(key, ".") && !strings.HasSuffix(key, "_") && !Has(key) {
+				t.Errorf("%s: missing catalogue key %s", path, key)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestDynamicKeys checks the keys built from codes at run time.
 func TestDynamicKeys(t *testing.T) {
 	for _, prefix := range []string{"error.title.", "kind.", "outcome."} {

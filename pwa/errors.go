@@ -108,3 +108,15 @@ func SafeNext(p string) string {
 	}
 	return p
 }
+
+// OfflinePage is shown for an office page while the device is offline.
+func OfflinePage(layout Layout) g.Node {
+	return layout(Page{
+		Title: i18n.T("offline.title"),
+		Body: []g.Node{h.Section(h.Class("card error-page"),
+			h.H1(g.Text(i18n.T("offline.title"))),
+			h.P(g.Text(i18n.T("offline.lead"))),
+			h.P(h.A(h.Href("/"), g.Text(i18n.T("offline.field")))),
+		)},
+	})
+}

@@ -47,7 +47,7 @@ type Shell struct {
 
 // NewShell returns the page shell for assets.
 func NewShell(a *Assets, stationName string) *Shell {
-	strs, _ := json.Marshal(i18n.Subset("js.", "field.", "outcome.", "kind.", "concern.", "tag.", "sync."))
+	strs, _ := json.Marshal(i18n.Subset(i18n.PagePrefixes...))
 	return &Shell{Assets: a, Station: stationName, strings: strs}
 }
 
@@ -123,7 +123,7 @@ func officerLabel(o *station.Officer) string {
 type navItem struct{ path, key string }
 
 func (s *Shell) nav(p Page) g.Node {
-	items := []navItem{{"/", "nav.today"}, {"/households", "nav.households"}, {"/visits/book", "nav.book"}, {"/watches", "nav.watches"}}
+	items := []navItem{{"/", "nav.today"}, {"/households", "nav.households"}, {"/visits/book", "nav.book"}}
 	if p.Officer.IsChief() {
 		items = []navItem{{"/coverage", "nav.coverage"}, {"/board", "nav.board"}, {"/households", "nav.households"}, {"/visits/book", "nav.book"}, {"/settings", "nav.settings"}}
 	}

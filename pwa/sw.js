@@ -10,7 +10,7 @@ const OFFLINE = "/offline";
 const NETWORK_TIMEOUT_MS = 3000;
 
 // Field screens: served by the shell when the network is slow or gone.
-const FIELD_PATHS = [/^\/$/, /^\/households(\/[a-z0-9]{15})?\/?$/, /^\/households\/new$/, /^\/visits\/new$/, /^\/visits\/[a-z0-9]{15}$/, /^\/watches\/?$/];
+const FIELD_PATHS = [/^\/$/, /^\/households\/?$/, /^\/households\/new$/, /^\/households\/[a-z0-9]{15}(\/edit)?$/, /^\/visits\/new$/, /^\/visits\/[a-z0-9]{15}$/];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

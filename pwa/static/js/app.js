@@ -1,1 +1,217 @@
-// The field app's entry module (filled in by the offline-first work).
+// app.js: the field app's entry module. It registers the service worker,
+// routes between the field screens of the shell without touching the
+// network, and keeps the replica and the outbox moving: on start, on
+// "online", when the app comes back to the foreground, on every websocket
+// (re)connect, when the service worker relays a Background Sync, and on a
+// timer while anything is pending.
+
+import { meta, setMeta, wipe } from "./db.js";
+import { connect } from "./live.js";
+import { go, setRouter } from "./nav.js";
+import { attention, drain, pending } from "./outbox.js";
+import { pull, pullAll, refillTokens, refreshMe } from "./replica.js";
+import { clock, emit, HTTPError, newId, on, setZone, t } from "./util.js";
+import * as today from "./screens/today.js";
+import * as households from "./screens/households.js";
+import * as householdForm from "./screens/household_form.js";
+import * as visitForm from "./screens/visit_form.js";
+import * as visit from "./screens/visit.js";
+
+const ID = "([a-z0-9]{15})";
+const routes = [
+  [new RegExp("^/$"), "today", today.render],
+  [new RegExp("^/households/?$"), "households", households.renderSearch],
+  [new RegExp("^/households/new$"), "household-form", householdForm.render],
+  [new RegExp("^/households/" + ID + "/edit$"), "household-form", householdForm.render],
+  [new RegExp("^/households/" + ID + "$"), "household", households.renderDetail],
+  [new RegExp("^/visits/new$"), "visit-form", visitForm.render],
+  [new RegExp("^/visits/" + ID + "$"), "visit", (id, q) => (q.has("edit") ? visitForm.render(id, q) : visit.render(id, q))],
+];
+
+let current = null; // { name, render, args }
+
+function match(pathname) {
+  for (const [re, name, render] of routes) {
+    const m = re.exec(pathname);
+    if (m) return { name, render, id: m[1] };
+  }
+  return null;
+}
+
+// route shows the screen for the current location and renders it.
+async function route() {
+  const r = match(location.pathname);
+  if (!r) {
+    location.reload(); // not a field path: let the server answer
+    return;
+  }
+  const q = new URLSearchParams(location.search);
+  for (const el of document.querySelectorAll("[data-screen]")) el.hidden = el.dataset.screen !== (r.name === "visit" && q.has("edit") ? "visit-form" : r.name);
+  document.getElementById("boot").hidden = true;
+  for (const a of document.querySelectorAll("nav.tabs a")) {
+    const here = a.getAttribute("href") === "/" ? location.pathname === "/" : location.pathname.startsWith(a.getAttribute("href"));
+    if (here) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  current = r;
+  try {
+    await r.render(r.id, q);
+  } catch (err) {
+    console.error(err);
+  }
+}
+
+setRouter(route);
+
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a");
+  if (!a || a.target || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || !match(url.pathname)) return;
+  e.preventDefault();
+  go(url.pathname + url.search);
+});
+addEventListener("popstate", route);
+
+// Re-render the visible screen when its data changes (a pull, a save, an
+// answer from the server), unless the officer is typing in a form.
+on("replica", () => {
+  if (current && !["household-form", "visit-form"].includes(current.name)) current.render(current.id, new URLSearchParams(location.search));
+});
+on("targets", () => {
+  if (current && current.name === "today") today.render();
+});
+
+// ---- sync ----------------------------------------------------------------
+
+let live = null;
+
+async function syncNow() {
+  if (!navigator.onLine) return;
+  try {
+    const me = await refreshMe();
+    setZone(me.settings.timezone);
+    await drain(true);
+    await pullAll();
+    await refillTokens();
+  } catch (err) {
+    if (err instanceof HTTPError && err.status === 401) signedOut();
+  }
+  updateStatus();
+}
+
+function signedOut() {
+  const chip = document.getElementById("sync-status");
+  if (chip) {
+    chip.textContent = t("js.signed_out");
+    chip.className = "sync-chip attention";
+  }
+}
+
+async function updateStatus() {
+  const chip = document.getElementById("sync-status");
+  if (!chip) return;
+  const [items, parked, last] = await Promise.all([pending(), attention(), meta("last_sync")]);
+  const n = items.length;
+  const problems = parked.filter((a) => a.kind !== "merged").length;
+  let text;
+  let cls = "sync-chip ok";
+  if (problems > 0) {
+    text = t("js.status_attention", problems);
+    cls = "sync-chip attention";
+  } else if (n > 0) {
+    text = navigator.onLine ? t("js.status_pending", n) : t("js.status_offline_pending", n);
+    cls = "sync-chip pending";
+  } else if (!navigator.onLine) {
+    text = t("js.status_offline");
+  } else {
+    text = last ? t("js.status_synced", clock(last)) : t("js.status_synced_never");
+  }
+  chip.textContent = text;
+  chip.className = cls;
+  chip.dataset.pending = String(n);
+  if (live) live.send({ type: "status", pending: n });
+}
+
+on("sync", updateStatus);
+on("replica", updateStatus);
+addEventListener("online", () => {
+  updateStatus();
+  syncNow();
+});
+addEventListener("offline", updateStatus);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") syncNow();
+});
+setInterval(async () => {
+  if ((await pending()).length > 0) drain().catch(() => {});
+  updateStatus();
+}, 30000);
+
+// ---- sign-out guard --------------------------------------------------------
+
+function guardLogout() {
+  const form = document.getElementById("logout-form");
+  if (!form) return;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const n = (await pending()).length;
+    if (n > 0) {
+      alert(t("js.logout_blocked", n));
+      drain(true).catch(() => {});
+      return;
+    }
+    // A shared phone must not keep the last officer's area.
+    await wipe();
+    if (self.caches) for (const k of await caches.keys()) await caches.delete(k);
+    form.submit();
+  });
+}
+
+// ---- start -----------------------------------------------------------------
+
+async function start() {
+  guardLogout();
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch((err) => console.warn("service worker", err));
+    navigator.serviceWorker.addEventListener("message", (e) => {
+      if (e.data && e.data.type === "drain") drain(true).catch(() => {});
+    });
+  }
+  if (navigator.storage && navigator.storage.persist && !(await meta("persisted"))) {
+    navigator.storage.persist().then((granted) => setMeta("persisted", granted)).catch(() => {});
+  }
+  let device = await meta("device");
+  if (!device) {
+    device = newId();
+    await setMeta("device", device);
+  }
+  const me = await meta("me");
+  if (me) setZone(me.settings.timezone);
+  if (!me && navigator.onLine) await syncNow();
+  if (!(await meta("me"))) {
+    document.getElementById("boot").textContent = t("js.first_run_offline");
+    return;
+  }
+  await route();
+  updateStatus();
+  live = connect({
+    onOpen: async (send) => {
+      send({ type: "hello", device, app_version: (await meta("me")).app_version, pending: (await pending()).length });
+      syncNow();
+    },
+    onMessage: async (msg) => {
+      if (msg.type === "targets") {
+        await setMeta("targets", msg);
+        emit("targets", msg);
+      } else if (msg.type === "changed") {
+        for (const c of msg.collections || []) {
+          if (["households", "visits", "holiday_watches"].includes(c)) await pull(c).catch(() => {});
+        }
+      }
+    },
+  });
+  syncNow();
+}
+
+start();

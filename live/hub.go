@@ -1,0 +1,467 @@
+// Package live is the live channel (DESIGN §6): a websocket per open field
+// app or board, through which the server pushes targets, "pull these now"
+// and the deputy chief's board. Writes never travel here; they go over
+// HTTP. The hub never waits for a client: each connection has one writer
+// goroutine and a small queue, and a client that falls behind is dropped.
+package live
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/labstack/echo/v4"
+
+	"zoufang/i18n"
+	"zoufang/station"
+)
+
+// Connection limits.
+const (
+	writeWait   = 10 * time.Second
+	pongWait    = 70 * time.Second
+	pingEvery   = 30 * time.Second
+	readLimit   = 4096
+	queueLength = 16
+	// flushEvery coalesces bursts (a push of 1,000 visits is one update).
+	flushEvery = 100 * time.Millisecond
+)
+
+// Sources computes what the hub sends; the app provides them.
+type Sources struct {
+	// Targets is an officer's progress today (a "targets" message).
+	Targets func(officerID string) (any, error)
+	// Board is the deputy chief's board, given who is online and each
+	// officer's reported outbox size and device count.
+	Board func(presence map[string]Presence) (any, error)
+}
+
+// Presence is what the hub knows of an officer's open devices.
+type Presence struct {
+	Devices int // open connections
+	Pending int // unsynced items reported by the devices, summed
+}
+
+// Hub keeps the open connections and fans messages out to them.
+type Hub struct {
+	src Sources
+	log *slog.Logger
+
+	mu      sync.Mutex
+	clients map[*client]struct{}
+	closed  bool
+
+	dirtyMu      sync.Mutex
+	dirtyTargets map[string]bool            // officer ids
+	dirtyColls   map[string]map[string]bool // community → collections changed
+	dirtyOwn     map[string]map[string]bool // officer → collections of theirs changed
+	dirtyBoard   bool
+	kick         chan struct{}
+	done         chan struct{}
+	wg           sync.WaitGroup
+}
+
+type client struct {
+	hub     *Hub
+	conn    *websocket.Conn
+	officer *station.Officer
+	send    chan []byte
+	once    sync.Once
+
+	mu      sync.Mutex
+	device  string
+	pending int
+}
+
+// NewHub starts a hub; Close stops it.
+func NewHub(src Sources, log *slog.Logger) *Hub {
+	h := &Hub{
+		src: src, log: log,
+		clients:      map[*client]struct{}{},
+		dirtyTargets: map[string]bool{},
+		dirtyColls:   map[string]map[string]bool{},
+		dirtyOwn:     map[string]map[string]bool{},
+		kick:         make(chan struct{}, 1),
+		done:         make(chan struct{}),
+	}
+	h.wg.Add(1)
+	go h.flusher()
+	return h
+}
+
+// Close drops every connection and stops the hub.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	cs := make([]*client, 0, len(h.clients))
+	for c := range h.clients {
+		cs = append(cs, c)
+	}
+	h.mu.Unlock()
+	close(h.done)
+	for _, c := range cs {
+		c.close()
+	}
+	h.wg.Wait()
+}
+
+// DropAll closes every connection (the server-side network cut of tests).
+func (h *Hub) DropAll() {
+	h.mu.Lock()
+	cs := make([]*client, 0, len(h.clients))
+	for c := range h.clients {
+		cs = append(cs, c)
+	}
+	h.mu.Unlock()
+	for _, c := range cs {
+		c.close()
+	}
+}
+
+// DropOfficer closes an officer's connections (signed out everywhere,
+// deactivated).
+func (h *Hub) DropOfficer(id string) {
+	h.mu.Lock()
+	var cs []*client
+	for c := range h.clients {
+		if c.officer.ID == id {
+			cs = append(cs, c)
+		}
+	}
+	h.mu.Unlock()
+	for _, c := range cs {
+		c.close()
+	}
+}
+
+// Count is how many connections are open.
+func (h *Hub) Count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+// VisitsChanged notes that an officer's visits changed: their targets and
+// their other devices' replicas, and the board.
+func (h *Hub) VisitsChanged(officerID string) {
+	h.dirtyMu.Lock()
+	h.dirtyTargets[officerID] = true
+	if h.dirtyOwn[officerID] == nil {
+		h.dirtyOwn[officerID] = map[string]bool{}
+	}
+	h.dirtyOwn[officerID]["visits"] = true
+	h.dirtyBoard = true
+	h.dirtyMu.Unlock()
+	h.poke()
+}
+
+// CollectionChanged notes that a community's records of collection changed:
+// every device that sees the community should pull it.
+func (h *Hub) CollectionChanged(community, collection string) {
+	h.dirtyMu.Lock()
+	if h.dirtyColls[community] == nil {
+		h.dirtyColls[community] = map[string]bool{}
+	}
+	h.dirtyColls[community][collection] = true
+	h.dirtyMu.Unlock()
+	h.poke()
+}
+
+// BoardChanged notes that the board should be recomputed.
+func (h *Hub) BoardChanged() {
+	h.dirtyMu.Lock()
+	h.dirtyBoard = true
+	h.dirtyMu.Unlock()
+	h.poke()
+}
+
+func (h *Hub) poke() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flusher sends what changed, at most every flushEvery.
+func (h *Hub) flusher() {
+	defer h.wg.Done()
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-h.kick:
+		}
+		select {
+		case <-h.done:
+			return
+		case <-time.After(flushEvery):
+		}
+		h.flush()
+	}
+}
+
+func (h *Hub) flush() {
+	h.dirtyMu.Lock()
+	targets, colls, own, board := h.dirtyTargets, h.dirtyColls, h.dirtyOwn, h.dirtyBoard
+	h.dirtyTargets, h.dirtyColls, h.dirtyOwn, h.dirtyBoard = map[string]bool{}, map[string]map[string]bool{}, map[string]map[string]bool{}, false
+	h.dirtyMu.Unlock()
+
+	h.mu.Lock()
+	cs := make([]*client, 0, len(h.clients))
+	for c := range h.clients {
+		cs = append(cs, c)
+	}
+	h.mu.Unlock()
+
+	// "changed": per client, the collections it should pull.
+	for _, c := range cs {
+		set := map[string]bool{}
+		for comm, names := range colls {
+			if c.officer.CoversCommunity(comm) {
+				for n := range names {
+					set[n] = true
+				}
+			}
+		}
+		for n := range own[c.officer.ID] {
+			set[n] = true
+		}
+		if len(set) > 0 {
+			names := make([]string, 0, len(set))
+			for n := range set {
+				names = append(names, n)
+			}
+			slices.Sort(names)
+			c.sendJSON(map[string]any{"type": "changed", "collections": names})
+		}
+	}
+	for id := range targets {
+		h.sendTargets(id, cs)
+	}
+	if board {
+		h.sendBoard(cs)
+	}
+}
+
+func (h *Hub) sendTargets(officerID string, cs []*client) {
+	var msg []byte
+	for _, c := range cs {
+		if c.officer.ID != officerID {
+			continue
+		}
+		if msg == nil {
+			t, err := h.src.Targets(officerID)
+			if err != nil {
+				h.log.Error("live: targets", "officer", officerID, "err", err)
+				return
+			}
+			if msg, err = json.Marshal(t); err != nil {
+				return
+			}
+		}
+		c.enqueue(msg)
+	}
+}
+
+// Presence is who has the app open now.
+func (h *Hub) Presence() map[string]Presence {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := map[string]Presence{}
+	for c := range h.clients {
+		c.mu.Lock()
+		pr := p[c.officer.ID]
+		pr.Devices++
+		pr.Pending += c.pending
+		p[c.officer.ID] = pr
+		c.mu.Unlock()
+	}
+	return p
+}
+
+func (h *Hub) sendBoard(cs []*client) {
+	var msg []byte
+	for _, c := range cs {
+		if !c.officer.IsChief() {
+			continue
+		}
+		if msg == nil {
+			b, err := h.src.Board(h.Presence())
+			if err != nil {
+				h.log.Error("live: board", "err", err)
+				return
+			}
+			if msg, err = json.Marshal(b); err != nil {
+				return
+			}
+		}
+		c.enqueue(msg)
+	}
+}
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	// CheckOrigin is done by SameOrigin before the upgrade.
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// SameOrigin reports whether a websocket request comes from this site's own
+// pages (browsers always send Origin on a websocket handshake).
+func SameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// Handle serves /ws for the signed-in officer.
+func (h *Hub) Handle(c echo.Context) error {
+	o := station.OfficerFrom(c.Request().Context())
+	if o == nil {
+		return &station.Error{Code: station.EUnauthorized, Message: i18n.T("error.unauthorized")}
+	}
+	if !SameOrigin(c.Request()) {
+		return station.Errorf(station.EForbidden, "%s", i18n.T("error.cross_site"))
+	}
+	h.mu.Lock()
+	closed := h.closed
+	h.mu.Unlock()
+	if closed {
+		return station.Errorf(station.EUnavailable, "%s", i18n.T("error.unavailable"))
+	}
+	conn, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
+	if err != nil {
+		return nil // the upgrader has answered
+	}
+	cl := &client{hub: h, conn: conn, officer: o, send: make(chan []byte, queueLength)}
+	h.mu.Lock()
+	h.clients[cl] = struct{}{}
+	h.mu.Unlock()
+
+	h.wg.Add(1)
+	go cl.writer()
+	// Greet with the current state.
+	if o.IsChief() {
+		h.sendBoard([]*client{cl})
+	} else {
+		h.sendTargets(o.ID, []*client{cl})
+		h.BoardChanged() // someone came online
+	}
+	cl.reader(c.Request().Context().Done())
+	return nil
+}
+
+// clientMessage is what a device says: hello on connect, status when its
+// outbox changes.
+type clientMessage struct {
+	Type       string `json:"type"`
+	Device     string `json:"device"`
+	AppVersion string `json:"app_version"`
+	Pending    int    `json:"pending"`
+}
+
+func (c *client) reader(shutdown <-chan struct{}) {
+	defer c.close()
+	c.conn.SetReadLimit(readLimit)
+	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	go func() {
+		select {
+		case <-shutdown:
+			c.close()
+		case <-c.hub.done:
+		}
+	}()
+	for {
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var m clientMessage
+		if json.Unmarshal(data, &m) != nil {
+			continue
+		}
+		switch m.Type {
+		case "hello", "status":
+			c.mu.Lock()
+			changed := c.pending != m.Pending || c.device != m.Device
+			c.device, c.pending = m.Device, max(m.Pending, 0)
+			c.mu.Unlock()
+			if changed {
+				c.hub.BoardChanged()
+			}
+		}
+	}
+}
+
+func (c *client) writer() {
+	defer c.hub.wg.Done()
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	defer c.close()
+	for {
+		select {
+		case msg, ok := <-c.send:
+			if !ok {
+				_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+				_ = c.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+				return
+			}
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-ping.C:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// enqueue queues msg without waiting; a client whose queue is full is too
+// slow and is dropped, so it never holds anyone else up.
+func (c *client) enqueue(msg []byte) {
+	defer func() { _ = recover() }() // send on a queue closed meanwhile
+	select {
+	case c.send <- msg:
+	default:
+		c.hub.log.Warn("live: dropping a slow client", "officer", c.officer.ID)
+		c.close()
+	}
+}
+
+func (c *client) sendJSON(v any) {
+	b, err := json.Marshal(v)
+	if err == nil {
+		c.enqueue(b)
+	}
+}
+
+// close unregisters the client and ends its connection, once.
+func (c *client) close() {
+	c.once.Do(func() {
+		c.hub.mu.Lock()
+		delete(c.hub.clients, c)
+		c.hub.mu.Unlock()
+		close(c.send)
+		_ = c.conn.Close()
+		if !c.officer.IsChief() {
+			c.hub.BoardChanged() // someone went offline
+		}
+	})
+}

@@ -1,0 +1,125 @@
+// replica.js: keeps the device's copy of the officer's area current by the
+// pull protocol (DESIGN §6): per collection, pages ordered by (updated, id)
+// after the stored checkpoint, tombstones included. A changed scope (the
+// officer's communities were reassigned) drops the replica and starts over.
+
+import { REPLICA, meta, req, setMeta, tx, wipe } from "./db.js";
+import { emit, fetchJSON } from "./util.js";
+
+const PAGE = 500;
+const KEEP_VISITS_DAYS = 90;
+
+let running = null;
+
+// pullAll pulls every replicated collection; concurrent calls share one run.
+export function pullAll() {
+  if (!running) {
+    running = (async () => {
+      try {
+        for (const c of REPLICA) await pull(c);
+        await pruneVisits();
+        await setMeta("last_pull", new Date().toISOString());
+      } finally {
+        running = null;
+      }
+    })();
+  }
+  return running;
+}
+
+// pull brings one collection up to date, page by page.
+export async function pull(collection) {
+  for (;;) {
+    const cp = (await meta("cp:" + collection)) || { updated: "", id: "" };
+    const q = new URLSearchParams({ collection, updated: cp.updated, id: cp.id, limit: String(PAGE) });
+    const ans = await fetchJSON("/sync/pull?" + q);
+    const scope = await meta("scope");
+    if (scope && scope !== ans.scope) {
+      await resetReplica(ans.scope);
+      continue;
+    }
+    await tx([collection, "outbox", "meta"], "readwrite", async (s) => {
+      if (!scope) s.meta.put(ans.scope, "scope");
+      for (const doc of ans.docs) {
+        // A local edit still waiting in the outbox wins on the device until
+        // the server has answered it.
+        const pending = await req(s.outbox.get(collection + ":" + doc.id));
+        if (!pending) s[collection].put(doc);
+      }
+      s.meta.put(ans.checkpoint, "cp:" + collection);
+    });
+    if (ans.docs.length > 0) emit("replica", { collection });
+    if (!ans.more) return;
+  }
+}
+
+// resetReplica drops the replicated collections and their checkpoints, but
+// never the outbox: what the officer typed is pushed regardless.
+async function resetReplica(scope) {
+  await wipe(REPLICA);
+  await tx("meta", "readwrite", (s) => {
+    for (const c of REPLICA) s.meta.delete("cp:" + c);
+    s.meta.put(scope, "scope");
+  });
+  emit("replica", { collection: "*" });
+}
+
+// pruneVisits forgets synced visits older than the replica window.
+async function pruneVisits() {
+  const cut = new Date(Date.now() - KEEP_VISITS_DAYS * 86400000).toISOString();
+  await tx(["visits", "outbox"], "readwrite", async (s) => {
+    const old = await req(s.visits.index("visited_at").getAll(IDBKeyRange.upperBound(cut, true)));
+    for (const v of old) {
+      const pending = await req(s.outbox.get("visits:" + v.id));
+      if (!pending) s.visits.delete(v.id);
+    }
+  });
+}
+
+// refreshMe fetches the officer, the station's rules and today's targets.
+export async function refreshMe() {
+  const me = await fetchJSON("/sync/me");
+  await tx("meta", "readwrite", (s) => {
+    s.meta.put(me, "me");
+    s.meta.put(me.targets, "targets");
+  });
+  emit("targets", me.targets);
+  return me;
+}
+
+// refillTokens tops the QR token book up to the station's size.
+export async function refillTokens() {
+  const now = new Date().toISOString();
+  const have = await tx("tokens", "readwrite", async (s) => {
+    const all = await req(s.tokens.getAll());
+    let n = 0;
+    for (const tk of all) {
+      if (tk.expires_at <= now) s.tokens.delete(tk.visit_id);
+      else if (!tk.used) n++;
+    }
+    return n;
+  });
+  const ans = await fetchJSON("/sync/tokens", { method: "POST", body: JSON.stringify({ have }) });
+  if (ans.tokens.length > 0) {
+    await tx("tokens", "readwrite", (s) => {
+      for (const tk of ans.tokens) s.tokens.put(tk);
+    });
+  }
+  return have + ans.tokens.length;
+}
+
+// takeToken marks the next unused, unexpired token used and returns it (its
+// visit_id becomes the visit's id; the visit screen shows its QR), or null
+// when the book is empty. s is an open transaction's stores.
+export async function takeToken(s) {
+  const now = new Date().toISOString();
+  const all = await req(s.tokens.getAll());
+  all.sort((a, b) => (a.expires_at < b.expires_at ? -1 : 1));
+  for (const tk of all) {
+    if (tk.used || tk.expires_at <= now) continue;
+    tk.used = true;
+    s.tokens.put(tk);
+    return tk;
+  }
+  return null;
+}

@@ -1,0 +1,117 @@
+// household_form.js: a household created at the door, or an edit of one.
+// Saved to the replica and the outbox at once; the server checks it again
+// (phones, duplicates) when it syncs.
+
+import { get, meta } from "../db.js";
+import { go } from "../nav.js";
+import { enqueue } from "../outbox.js";
+import { newId, show, t } from "../util.js";
+
+let editing = null;
+
+export async function render(id) {
+  const form = document.getElementById("hf");
+  const me = await meta("me");
+  editing = id ? await get("households", id) : null;
+  document.getElementById("hf-title").textContent = editing ? t("household.edit_title", editing.address) : t("household.new");
+  clearErrors(form);
+  form.reset();
+
+  const comm = document.getElementById("hf-community");
+  comm.replaceChildren(...me.places.map((c) => new Option(c.name, c.id)));
+  const grids = () => {
+    const c = me.places.find((p) => p.id === comm.value);
+    document.getElementById("hf-grid").replaceChildren(new Option(t("household.no_grid"), ""), ...(c ? c.grids.map((g) => new Option(g.name, g.id)) : []));
+  };
+  comm.onchange = grids;
+  if (editing) {
+    comm.value = editing.community;
+    grids();
+    const set = (name, v) => (form.elements[name].value = v == null ? "" : v);
+    set("grid", editing.grid);
+    set("building", editing.building);
+    set("unit", editing.unit);
+    set("room", editing.room);
+    set("head_name", editing.head_name);
+    set("phones", (editing.phones_display || editing.phones || []).join("、"));
+    set("residents", editing.residents || "");
+    set("notes", editing.notes);
+    for (const box of form.querySelectorAll('input[name="tags"]')) box.checked = (editing.tags || []).includes(box.value);
+  } else {
+    grids();
+  }
+  form.onsubmit = (e) => {
+    e.preventDefault();
+    save(form, me);
+  };
+}
+
+function clearErrors(form) {
+  for (const p of form.querySelectorAll("[data-error-for]")) {
+    p.hidden = true;
+    p.textContent = "";
+  }
+  for (const f of form.querySelectorAll(".field.bad")) f.classList.remove("bad");
+  show(document.getElementById("hf-alert"), false);
+}
+
+function fieldError(form, name, msg) {
+  const p = form.querySelector(`[data-error-for="${name}"]`);
+  if (p) {
+    p.textContent = msg;
+    p.hidden = false;
+    p.closest(".field").classList.add("bad");
+  }
+}
+
+async function save(form, me) {
+  clearErrors(form);
+  const v = (n) => form.elements[n].value.trim();
+  let ok = true;
+  if (!v("community")) {
+    fieldError(form, "community", t("field.required"));
+    ok = false;
+  }
+  if (!v("building")) {
+    fieldError(form, "building", t("field.required"));
+    ok = false;
+  }
+  const residents = v("residents") === "" ? 0 : Number(v("residents"));
+  if (!Number.isInteger(residents) || residents < 0 || residents > 99) {
+    fieldError(form, "residents", t("field.range", 0, 99));
+    ok = false;
+  }
+  if (!ok) {
+    const alert = document.getElementById("hf-alert");
+    alert.textContent = t("js.form_has_errors");
+    show(alert, true);
+    form.querySelector(".field.bad input, .field.bad select")?.focus();
+    return;
+  }
+  const doc = {
+    id: editing ? editing.id : newId(),
+    community: v("community"),
+    grid: v("grid"),
+    building: v("building"),
+    unit: v("unit"),
+    room: v("room"),
+    address: "",
+    head_name: v("head_name"),
+    phones: v("phones") ? [v("phones")] : [],
+    residents,
+    tags: [...form.querySelectorAll('input[name="tags"]:checked')].map((b) => b.value),
+    notes: v("notes"),
+    base_updated: (editing && editing.updated) || "",
+  };
+  // What the device shows until the server's copy arrives.
+  const local = {
+    address: [doc.building, doc.unit && doc.unit + "单元", doc.room && doc.room + "室"].filter(Boolean).join(""),
+    phones_display: doc.phones,
+    last_visited_at: editing ? editing.last_visited_at : null,
+    wechat_contact: editing ? editing.wechat_contact : "",
+    archived: false,
+    search: [doc.building, doc.unit, doc.room, doc.head_name, doc.phones.join(" ").replace(/[\s\-]/g, "")].join(" ").toLowerCase(),
+  };
+  await enqueue("households", () => doc, editing ? "update" : "create", local);
+  go("/households/" + doc.id, true);
+}

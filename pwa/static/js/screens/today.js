@@ -1,0 +1,141 @@
+// today.js: the officer's day. Rings show the server's count plus this
+// device's visits the server has not seen yet; below are the items that
+// need attention, holiday checks due, today's visits and who to visit next.
+
+import { getAll, meta } from "../db.js";
+import { attention, dismiss } from "../outbox.js";
+import { ago, clock, day, fill, fromTemplate, show, span, t, tagClass, weekday } from "../util.js";
+import { visitItem } from "./households.js";
+
+const SUGGESTIONS = 12;
+
+export async function render() {
+  const [me, targets, visits, households, parked, watches] = await Promise.all([
+    meta("me"), meta("targets"), getAll("visits"), getAll("households"), attention(), getAll("holiday_watches"),
+  ]);
+  if (!me) return;
+  const now = Date.now();
+  const today = day(now);
+  const byId = new Map(households.map((h) => [h.id, h]));
+  const mine = visits.filter((v) => v.officer === me.officer.id && day(v.visited_at) === today)
+    .sort((a, b) => (a.visited_at < b.visited_at ? 1 : -1));
+
+  // Rings: the server's figure is authoritative; add what only this device
+  // knows (visits still in the outbox).
+  const server = targets && targets.date === today ? targets : { homes: 0, wechat: 0 };
+  const syncedMet = new Set(mine.filter((v) => !v._pending && v.outcome === "met").map((v) => v.household));
+  const extraHomes = new Set(mine.filter((v) => v._pending && v.outcome === "met" && !syncedMet.has(v.household)).map((v) => v.household));
+  const extraWeChat = mine.filter((v) => v._pending && v.wechat_added && !(byId.get(v.household) || {}).wechat_contact).length;
+  ring("ring-homes", server.homes + extraHomes.size, me.settings.target_homes);
+  ring("ring-wechat", server.wechat + extraWeChat, me.settings.target_wechat);
+
+  const visitDay = me.settings.visit_weekdays.includes(weekday(now));
+  const dayEl = document.getElementById("today-day");
+  dayEl.replaceChildren(document.createTextNode(today + " "), span(visitDay ? "badge-visit-day" : "badge-rest-day", visitDay ? t("today.visit_day") : t("js.rest_day")));
+  document.getElementById("today-note").textContent = mine.some((v) => v._pending) ? t("js.rings_include_pending") : "";
+
+  renderAttention(parked, byId);
+  renderWatches(watches, visits, byId, now);
+
+  const list = document.getElementById("today-visits");
+  list.replaceChildren(...mine.map((v) => visitItem(v, byId.get(v.household), me, true)));
+  show(document.getElementById("today-empty"), mine.length === 0);
+
+  // Suggestions: the longest unvisited first; elderly living alone and
+  // households under watch count as twice as overdue.
+  const visitedToday = new Set(mine.map((v) => v.household));
+  const weight = (h) => (h.tags || []).some((x) => x === "独居老人" || x === "重点关注" || x === "孤寡残疾") ? 2 : 1;
+  const overdue = (h) => (h.last_visited_at ? (now - Date.parse(h.last_visited_at)) / 86400000 : 3650) * weight(h);
+  const picks = households
+    .filter((h) => !h.archived && !visitedToday.has(h.id))
+    .map((h) => [overdue(h), h])
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, SUGGESTIONS)
+    .map(([, h]) => householdItem(h));
+  document.getElementById("suggestions").replaceChildren(...picks);
+}
+
+function ring(id, done, target) {
+  const fig = document.getElementById(id);
+  if (!fig) return;
+  const bar = fig.querySelector("circle.bar");
+  const r = Number(bar.getAttribute("r"));
+  const circ = 2 * Math.PI * r;
+  const frac = target > 0 ? Math.min(done / target, 1) : 0;
+  bar.setAttribute("stroke-dasharray", `${(circ * frac).toFixed(2)} ${circ.toFixed(2)}`);
+  fig.dataset.done = String(done);
+  fig.dataset.target = String(target);
+  fig.classList.toggle("met", target > 0 && done >= target);
+  const count = fig.querySelector(".ring-count");
+  count.replaceChildren(document.createTextNode(String(done)), Object.assign(document.createElement("small"), { textContent: "/" + target }));
+}
+
+export function householdItem(h) {
+  const li = fromTemplate("tpl-household");
+  const a = li.querySelector("a");
+  a.href = "/households/" + h.id;
+  fill(li, {
+    address: h.address,
+    last: ago(h.last_visited_at),
+    head: h.head_name,
+    phones: (h.phones_display || []).join("、"),
+  });
+  const tags = li.querySelector('[data-f="tags"]');
+  tags.replaceChildren(...(h.tags || []).map((x) => span(tagClass(x), x)));
+  if (h._pending) tags.append(span("pending-mark", " " + t("js.pending")));
+  return li;
+}
+
+function renderAttention(parked, byId) {
+  const box = document.getElementById("attention");
+  const list = document.getElementById("attention-list");
+  list.replaceChildren(...parked.map((a) => {
+    const li = document.createElement("li");
+    const div = document.createElement("div");
+    div.className = "item";
+    const what = a.collection === "visits"
+      ? t("js.attention_visit", (byId.get(a.doc.household) || {}).address || a.doc.household, clock(a.doc.visited_at))
+      : t("js.attention_household", (a.doc && (a.doc.building || a.doc.address)) || a.id);
+    const title = span("title", what);
+    const kind = span(a.kind === "invalid" ? "tag bad" : "tag warn", t("js.attention_kind_" + a.kind));
+    const reason = document.createElement("p");
+    reason.className = "small";
+    const fieldMsgs = Object.values(a.errors || {}).map((e) => e.message);
+    reason.textContent = [a.message, ...fieldMsgs].filter(Boolean).join(" ");
+    const ok = document.createElement("button");
+    ok.type = "button";
+    ok.textContent = a.kind === "invalid" ? t("js.discard") : t("js.got_it");
+    ok.addEventListener("click", () => {
+      if (a.kind !== "invalid" || confirm(t("js.discard_confirm"))) dismiss(a.key, a.kind === "invalid");
+    });
+    div.append(title, document.createTextNode(" "), kind, reason, ok);
+    li.append(div);
+    return li;
+  }));
+  show(box, parked.length > 0);
+}
+
+// renderWatches lists holiday watches whose next check is due: active, in
+// their window, and last checked at least interval_days ago.
+function renderWatches(watches, visits, byId, now) {
+  const box = document.getElementById("watch-due");
+  const due = [];
+  for (const w of watches) {
+    if (w.status !== "active" || Date.parse(w.from) > now || Date.parse(w.to) < now - 86400000) continue;
+    const checks = visits.filter((v) => v.watch === w.id).map((v) => Date.parse(v.visited_at));
+    const last = checks.length ? Math.max(...checks) : 0;
+    if (!last || (now - last) / 86400000 >= w.interval_days - 0.5) due.push(w);
+  }
+  const list = document.getElementById("watch-list");
+  list.replaceChildren(...due.map((w) => {
+    const h = byId.get(w.household);
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.className = "item";
+    a.href = "/visits/new?household=" + w.household + "&watch=" + w.id;
+    a.append(span("title", h ? h.address : w.household), document.createElement("br"), span("meta", t("js.watch_until", day(w.to), w.interval_days)));
+    li.append(a);
+    return li;
+  }));
+  show(box, due.length > 0);
+}

@@ -1,0 +1,163 @@
+package visits
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
+	g "maragu.dev/gomponents"
+	c "maragu.dev/gomponents/components"
+	h "maragu.dev/gomponents/html"
+
+	"zoufang/i18n"
+	"zoufang/pwa"
+	"zoufang/station"
+)
+
+// Presence is what the live channel knows of an officer's devices.
+type Presence struct {
+	Online  bool
+	Pending int
+}
+
+// BoardRow is one officer on the deputy chief's board.
+type BoardRow struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Badge       string     `json:"badge"`
+	Homes       int        `json:"homes"`
+	WeChat      int        `json:"wechat"`
+	Online      bool       `json:"online"`
+	Pending     int        `json:"pending"`
+	LastVisitAt *time.Time `json:"last_visit_at"`
+	// Behind is how many homes and contacts short of today's targets.
+	Behind int `json:"behind"`
+}
+
+// Board is the station's day, officer by officer, furthest behind first
+// on a visit day.
+type Board struct {
+	Type         string     `json:"type"` // "board" on the live channel
+	Date         string     `json:"date"`
+	VisitDay     bool       `json:"visit_day"`
+	HomesTarget  int        `json:"homes_target"`
+	WeChatTarget int        `json:"wechat_target"`
+	Officers     []BoardRow `json:"officers"`
+}
+
+// ComputeBoard counts today's progress of every active community officer.
+func ComputeBoard(ctx context.Context, app core.App, st station.Settings, now time.Time, presence map[string]Presence) (Board, error) {
+	b := Board{Type: "board", Date: st.DayString(now), VisitDay: st.IsVisitDay(now), HomesTarget: st.TargetHomes, WeChatTarget: st.TargetWeChat, Officers: []BoardRow{}}
+	var offs []*core.Record
+	err := app.RecordQuery("officers").WithContext(ctx).
+		AndWhere(dbx.HashExp{"role": station.RoleOfficer, "active": true}).OrderBy("badge ASC").All(&offs)
+	if err != nil {
+		return b, station.Internal(err, "board officers")
+	}
+	start, end := st.DayBounds(now)
+	var recs []*core.Record
+	err = app.RecordQuery(Collection).WithContext(ctx).
+		AndWhere(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": dbTime(start), "to": dbTime(end)})).
+		All(&recs)
+	if err != nil {
+		return b, station.Internal(err, "board visits")
+	}
+	vs := fromRecords(recs)
+	var lasts []struct {
+		Officer string `db:"officer"`
+		Last    string `db:"last"`
+	}
+	err = app.DB().Select("officer", "MAX(visited_at) AS last").From(Collection).GroupBy("officer").WithContext(ctx).All(&lasts)
+	if err != nil {
+		return b, station.Internal(err, "board last visits")
+	}
+	lastBy := map[string]time.Time{}
+	for _, l := range lasts {
+		if d, err := types.ParseDateTime(l.Last); err == nil && !d.IsZero() {
+			lastBy[l.Officer] = d.Time()
+		}
+	}
+	for _, o := range offs {
+		t := ComputeTargets(vs, o.Id, st, now)
+		row := BoardRow{ID: o.Id, Name: o.GetString("name"), Badge: o.GetString("badge"), Homes: t.Homes, WeChat: t.WeChat,
+			Online: presence[o.Id].Online, Pending: presence[o.Id].Pending,
+			Behind: max(st.TargetHomes-t.Homes, 0) + max(st.TargetWeChat-t.WeChat, 0)}
+		if l, ok := lastBy[o.Id]; ok {
+			row.LastVisitAt = &l
+		}
+		b.Officers = append(b.Officers, row)
+	}
+	if b.VisitDay {
+		slices.SortStableFunc(b.Officers, func(x, y BoardRow) int { return y.Behind - x.Behind })
+	}
+	return b, nil
+}
+
+// BoardPage is the deputy chief's live board: server-rendered, kept current
+// by js/board.js over the live channel.
+func BoardPage(layout pwa.Layout, o *station.Officer, b Board, loc *time.Location, now time.Time) g.Node {
+	return layout(pwa.Page{
+		Title:   i18n.T("board.title"),
+		Officer: o,
+		Nav:     "/board",
+		Scripts: []string{"js/board.js"},
+		Body: []g.Node{h.Section(h.Class("card"),
+			h.Div(h.Class("spread"),
+				h.H1(g.Text(i18n.T("board.title"))),
+				h.Span(h.ID("board-date"), g.Text(b.Date+" "), g.If(b.VisitDay, h.Span(h.Class("badge-visit-day"), g.Text(i18n.T("today.visit_day")))),
+					g.If(!b.VisitDay, h.Span(h.Class("badge-rest-day"), g.Text(i18n.T("board.rest_day"))))),
+			),
+			h.P(h.Class("small muted"), h.ID("board-live"), g.Text(i18n.T("board.lead", b.HomesTarget, b.WeChatTarget))),
+			h.Div(h.Class("table-wrap"), h.Table(h.ID("board"), g.Attr("data-homes-target", strconv.Itoa(b.HomesTarget)), g.Attr("data-wechat-target", strconv.Itoa(b.WeChatTarget)),
+				h.THead(h.Tr(
+					h.Th(g.Text(i18n.T("board.officer"))),
+					h.Th(h.Class("num"), g.Text(i18n.T("today.homes"))),
+					h.Th(h.Class("num"), g.Text(i18n.T("today.wechat"))),
+					h.Th(g.Text(i18n.T("board.online"))),
+					h.Th(h.Class("num"), g.Text(i18n.T("board.pending"))),
+					h.Th(g.Text(i18n.T("board.last_visit"))),
+				)),
+				h.TBody(h.ID("board-rows"), g.Map(b.Officers, func(r BoardRow) g.Node { return boardRow(r, b, loc, now) })),
+			)),
+			h.Template(h.ID("tpl-board-row"), boardRow(BoardRow{}, b, loc, now)),
+		)},
+	})
+}
+
+func boardRow(r BoardRow, b Board, loc *time.Location, now time.Time) g.Node {
+	last := ""
+	if r.LastVisitAt != nil {
+		last = pwa.DateTime(*r.LastVisitAt, loc)
+	}
+	online := i18n.T("board.offline")
+	if r.Online {
+		online = i18n.T("board.is_online")
+	}
+	return h.Tr(g.Attr("data-id", r.ID), c.Classes{"behind": b.VisitDay && r.Behind > 0},
+		h.Td(g.Attr("data-f", "name"), g.Text(strings.TrimSpace(r.Name+" "+r.Badge))),
+		h.Td(h.Class("num"), g.Attr("data-f", "homes"), g.Textf("%d/%d", r.Homes, b.HomesTarget)),
+		h.Td(h.Class("num"), g.Attr("data-f", "wechat"), g.Textf("%d/%d", r.WeChat, b.WeChatTarget)),
+		h.Td(g.Attr("data-f", "online"), g.Text(online)),
+		h.Td(h.Class("num"), g.Attr("data-f", "pending"), g.Textf("%d", r.Pending)),
+		h.Td(g.Attr("data-f", "last"), g.Text(last)),
+	)
+}
+
+// HandleBoard serves the deputy chief's board page.
+func HandleBoard(app core.App, layout pwa.Layout, settings func() station.Settings, presence func() map[string]Presence) echo.HandlerFunc {
+	return func(ctx echo.Context) error {
+		st := settings()
+		now := time.Now()
+		b, err := ComputeBoard(ctx.Request().Context(), app, st, now, presence())
+		if err != nil {
+			return err
+		}
+		return pwa.RenderOK(ctx, BoardPage(layout, station.OfficerFrom(ctx.Request().Context()), b, st.Location(), now))
+	}
+}

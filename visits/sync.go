@@ -1,0 +1,262 @@
+package visits
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"zoufang/households"
+	"zoufang/i18n"
+	"zoufang/station"
+)
+
+// Sync limits (DESIGN §6): a push holds at most 1,000 items and 4 MiB; a
+// pull page at most 1,000 documents.
+const (
+	MaxPushItems   = 1000
+	MaxPushBytes   = 4 << 20
+	MaxPullLimit   = 1000
+	DefaultPull    = 500
+	ReplicaWindow  = 90 * 24 * time.Hour // how far back devices keep visits
+	CollHouseholds = "households"
+	CollVisits     = "visits"
+	CollWatches    = "holiday_watches"
+)
+
+// Checkpoint is where a device's pull of one collection stands: the sync
+// stamp and id of the last document it has.
+type Checkpoint struct {
+	Updated string `json:"updated"`
+	ID      string `json:"id"`
+}
+
+// PullAnswer is one page of a pull.
+type PullAnswer struct {
+	Docs       []any      `json:"docs"`
+	Checkpoint Checkpoint `json:"checkpoint"`
+	More       bool       `json:"more"`
+	// Scope changes when the officer's area does; a device that sees a new
+	// scope drops its replica and pulls again from the start.
+	Scope string `json:"scope"`
+}
+
+// Scope is a fingerprint of what the officer may see.
+func Scope(o *station.Officer) string {
+	cs := slices.Clone(o.Communities)
+	slices.Sort(cs)
+	sum := sha256.Sum256([]byte(o.Role + "|" + strings.Join(cs, ",")))
+	return hex.EncodeToString(sum[:8])
+}
+
+func inCommunities(col string, o *station.Officer) dbx.Expression {
+	ids := make([]any, len(o.Communities))
+	for i, c := range o.Communities {
+		ids[i] = c
+	}
+	if len(ids) == 0 {
+		return dbx.NewExp("1=0")
+	}
+	return dbx.In(col, ids...)
+}
+
+func after(table string, cp Checkpoint) dbx.Expression {
+	return dbx.NewExp("([["+table+".updated]] > {:cu} OR ([["+table+".updated]] = {:cu} AND [["+table+".id]] > {:ci}))",
+		dbx.Params{"cu": cp.Updated, "ci": cp.ID})
+}
+
+// Pull returns the page after cp of collection, scoped to what o may see
+// and ordered by (updated, id), tombstones (archived households, ended
+// watches) included.
+func Pull(app core.App, o *station.Officer, collection string, cp Checkpoint, limit int, now time.Time) (PullAnswer, error) {
+	if limit <= 0 {
+		limit = DefaultPull
+	}
+	limit = min(limit, MaxPullLimit)
+	q := app.RecordQuery(collection)
+	switch collection {
+	case CollHouseholds:
+		if !o.IsChief() {
+			q = q.AndWhere(inCommunities("households.community", o))
+		}
+	case CollVisits:
+		q = q.AndWhere(dbx.NewExp("[[visits.visited_at]] >= {:since}", dbx.Params{"since": dbTime(now.Add(-ReplicaWindow))}))
+		if !o.IsChief() {
+			q = q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[visits.household]]")).
+				AndWhere(dbx.Or(dbx.HashExp{"visits.officer": o.ID}, inCommunities("households.community", o)))
+		}
+	case CollWatches:
+		if !o.IsChief() {
+			q = q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[holiday_watches.household]]")).
+				AndWhere(inCommunities("households.community", o))
+		}
+	default:
+		return PullAnswer{}, station.Errorf(station.EInvalid, "%s", i18n.T("sync.unknown_collection"))
+	}
+	var recs []*core.Record
+	err := q.AndWhere(after(collection, cp)).
+		OrderBy(collection+".updated ASC", collection+".id ASC").
+		Limit(int64(limit + 1)).All(&recs)
+	if err != nil {
+		return PullAnswer{}, station.Internal(err, "pull "+collection)
+	}
+	ans := PullAnswer{Docs: []any{}, Checkpoint: cp, Scope: Scope(o)}
+	if len(recs) > limit {
+		ans.More, recs = true, recs[:limit]
+	}
+	for _, r := range recs {
+		switch collection {
+		case CollHouseholds:
+			ans.Docs = append(ans.Docs, households.FromRecord(r))
+		case CollVisits:
+			ans.Docs = append(ans.Docs, FromRecord(r))
+		case CollWatches:
+			ans.Docs = append(ans.Docs, WatchFromRecord(r))
+		}
+		ans.Checkpoint = Checkpoint{Updated: r.GetString("updated"), ID: r.Id}
+	}
+	return ans, nil
+}
+
+// HandlePull serves GET /sync/pull?collection=C&updated=U&id=I&limit=N.
+func HandlePull(app core.App) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		o := station.OfficerFrom(c.Request().Context())
+		limit, _ := strconv.Atoi(c.QueryParam("limit"))
+		ans, err := Pull(app, o, c.QueryParam("collection"), Checkpoint{Updated: c.QueryParam("updated"), ID: c.QueryParam("id")}, limit, time.Now())
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.JSON(http.StatusOK, ans)
+	}
+}
+
+// PushRequest is the body of POST /sync/push.
+type PushRequest struct {
+	Households []households.Push `json:"households"`
+	Visits     []Input           `json:"visits"`
+}
+
+// PushResult is the fate of one pushed item.
+type PushResult struct {
+	Collection  string                        `json:"collection"`
+	ID          string                        `json:"id"`
+	Status      string                        `json:"status"`
+	Message     string                        `json:"message,omitempty"`
+	Errors      map[string]station.FieldError `json:"errors,omitempty"`
+	Doc         any                           `json:"doc,omitempty"`
+	DuplicateOf string                        `json:"duplicate_of,omitempty"`
+}
+
+// PushAnswer is the body of the answer to a push.
+type PushAnswer struct {
+	Results []PushResult `json:"results"`
+}
+
+// errRollback ends an item's transaction without an error of its own.
+var errRollback = errors.New("rollback")
+
+// Push applies every item of req on its own (one bad item never blocks or
+// rolls back another), households first so that visits of a household made
+// at the door find it.
+func Push(ctx context.Context, app core.App, o *station.Officer, req PushRequest, now time.Time) PushAnswer {
+	ans := PushAnswer{Results: make([]PushResult, 0, len(req.Households)+len(req.Visits))}
+	for _, p := range req.Households {
+		var a households.Applied
+		_ = app.RunInTransaction(func(tx core.App) error {
+			a = households.Apply(ctx, tx, o, p)
+			if a.Status == households.SyncCreated || a.Status == households.SyncUpdated {
+				return nil
+			}
+			return errRollback
+		})
+		r := PushResult{Collection: CollHouseholds, ID: p.ID, Status: a.Status}
+		if a.Doc != nil {
+			r.Doc = a.Doc
+		}
+		if a.Status == households.SyncDuplicate {
+			r.DuplicateOf = a.Doc.ID
+		}
+		describe(&r, a.Err)
+		ans.Results = append(ans.Results, r)
+	}
+	for _, in := range req.Visits {
+		var (
+			v      *Visit
+			status string
+			err    error
+		)
+		_ = app.RunInTransaction(func(tx core.App) error {
+			v, status, err = Save(ctx, tx, o, in, now)
+			if err != nil {
+				return errRollback
+			}
+			return nil
+		})
+		r := PushResult{Collection: CollVisits, ID: in.ID, Status: status}
+		switch {
+		case err == nil:
+			r.Doc = v
+		case ClosedVisit(err) != nil:
+			r.Status, r.Doc = "conflict", ClosedVisit(err)
+		default:
+			r.Status = "invalid"
+		}
+		describe(&r, err)
+		ans.Results = append(ans.Results, r)
+	}
+	return ans
+}
+
+// describe puts err's message and field errors on r; an internal error is
+// not the item's fault, so it is reported as such and the device retries.
+func describe(r *PushResult, err error) {
+	if err == nil {
+		return
+	}
+	var se *station.Error
+	if !errors.As(err, &se) {
+		se = station.Internal(err, "push")
+	}
+	if se.Code == station.EInternal {
+		r.Status = "error"
+	}
+	r.Message, r.Errors = se.Message, se.Fields
+}
+
+// HandlePush serves POST /sync/push.
+// Live clients hear of what it changed through the record hooks (the same
+// way they hear of office edits and imports), not from here.
+func HandlePush(app core.App) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		o := station.OfficerFrom(c.Request().Context())
+		body, err := io.ReadAll(io.LimitReader(c.Request().Body, MaxPushBytes+1))
+		if err != nil {
+			return station.Errorf(station.EInvalid, "%s", i18n.T("error.bad_request"))
+		}
+		if len(body) > MaxPushBytes {
+			return station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
+		}
+		var req PushRequest
+		if err := json.Unmarshal(body, &req); err != nil {
+			return &station.Error{Code: station.EInvalid, Message: i18n.T("error.bad_request"), Err: err}
+		}
+		if len(req.Households)+len(req.Visits) > MaxPushItems {
+			return station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
+		}
+		ans := Push(c.Request().Context(), app, o, req, time.Now())
+		return c.JSON(http.StatusOK, ans)
+	}
+}
