@@ -80,6 +80,12 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/sync/push", visits.HandlePush(s.App), officer)
 	e.POST("/sync/tokens", visits.HandleTokens(s.App, s.Settings), officer)
 
+	// The visit book and the station's settings.
+	e.GET("/visits/book", visits.HandleBook(s.App, layout, s.Settings, false), officer)
+	e.GET("/visits/book.xlsx", visits.HandleBook(s.App, layout, s.Settings, true), officer)
+	e.GET("/settings", visits.HandleSettings(layout, s.Settings), chief)
+	e.POST("/settings", visits.HandleSaveSettings(s.App, layout), chief)
+
 	// The live channel and the deputy chief's board.
 	e.GET("/ws", s.Hub.Handle, officer)
 	e.GET("/board", visits.HandleBoard(s.App, layout, s.Settings, s.presence), chief)

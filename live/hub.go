@@ -72,6 +72,7 @@ type client struct {
 	conn    *websocket.Conn
 	officer *station.Officer
 	send    chan []byte
+	quit    chan struct{} // closed by close; send is never closed
 	once    sync.Once
 
 	mu      sync.Mutex
@@ -346,12 +347,21 @@ func (h *Hub) Handle(c echo.Context) error {
 	if err != nil {
 		return nil // the upgrader has answered
 	}
-	cl := &client{hub: h, conn: conn, officer: o, send: make(chan []byte, queueLength)}
+	cl := &client{hub: h, conn: conn, officer: o, send: make(chan []byte, queueLength), quit: make(chan struct{})}
+	// Registered under the same lock that Close sets closed with, so a
+	// connection upgraded while the hub closes is either closed by Close or
+	// never registered, and wg.Add never races Close's wg.Wait.
 	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
+		_ = conn.Close()
+		return nil
+	}
 	h.clients[cl] = struct{}{}
+	h.wg.Add(1)
 	h.mu.Unlock()
 
-	h.wg.Add(1)
 	go cl.writer()
 	// Greet with the current state.
 	if o.IsChief() {
@@ -414,12 +424,9 @@ func (c *client) writer() {
 	defer c.close()
 	for {
 		select {
-		case msg, ok := <-c.send:
-			if !ok {
-				_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
-				_ = c.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
-				return
-			}
+		case <-c.quit:
+			return
+		case msg := <-c.send:
 			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 				return
@@ -435,8 +442,14 @@ func (c *client) writer() {
 
 // enqueue queues msg without waiting; a client whose queue is full is too
 // slow and is dropped, so it never holds anyone else up.
+// The queue is never closed (a close racing a send is a data race even
+// when the panic is recovered); a closed client's queue is just dropped.
 func (c *client) enqueue(msg []byte) {
-	defer func() { _ = recover() }() // send on a queue closed meanwhile
+	select {
+	case <-c.quit:
+		return
+	default:
+	}
 	select {
 	case c.send <- msg:
 	default:
@@ -458,7 +471,7 @@ func (c *client) close() {
 		c.hub.mu.Lock()
 		delete(c.hub.clients, c)
 		c.hub.mu.Unlock()
-		close(c.send)
+		close(c.quit)
 		_ = c.conn.Close()
 		if !c.officer.IsChief() {
 			c.hub.BoardChanged() // someone went offline

@@ -231,10 +231,14 @@ func settleHousehold(ctx context.Context, tx core.App, rec *core.Record) error {
 			return tx.SaveWithContext(ctx, r)
 		}
 		for _, r := range newOnes {
-			if r.Id != firstID {
-				if err := flag(r, false); err != nil {
-					return station.Internal(err, "clear wechat_new")
-				}
+			if r.Id == firstID {
+				continue
+			}
+			if r.Id == rec.Id {
+				r = rec // keep the caller's copy in step
+			}
+			if err := flag(r, false); err != nil {
+				return station.Internal(err, "clear wechat_new")
 			}
 		}
 		if firstID != "" {

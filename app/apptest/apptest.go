@@ -22,6 +22,7 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"zoufang/app"
+	"zoufang/demo"
 	"zoufang/households"
 	"zoufang/station"
 )
@@ -47,13 +48,29 @@ type Env struct {
 // New starts the app with the fixture station.
 func New(t testing.TB) *Env {
 	t.Helper()
+	return start(t, (*Env).seed)
+}
+
+// NewDemo starts the app on the demo station (长庆派出所), seeded as
+// `serve --demo` does but with fewer households, for screenshots.
+func NewDemo(t testing.TB, households int) *Env {
+	t.Helper()
+	return start(t, func(env *Env) {
+		if _, err := demo.Seed(env.App, demo.Options{Households: households, Weeks: 3}); err != nil {
+			t.Fatalf("demo: %v", err)
+		}
+	})
+}
+
+func start(t testing.TB, seed func(*Env)) *Env {
+	t.Helper()
 	ta, err := tests.NewTestApp(t.TempDir())
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
 	env := &Env{T: t, App: ta}
 	env.Server = app.Bind(ta, app.Config{})
-	env.seed()
+	seed(env)
 
 	router, err := apis.NewRouter(ta)
 	if err != nil {

@@ -1,0 +1,166 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+
+	"zoufang/app/apptest"
+	"zoufang/households"
+	"zoufang/visits"
+)
+
+// breakdownVisits is how many visits each in-process variant writes.
+const breakdownVisits = 3000
+
+// variant is one way of writing a request's worth of visits in process,
+// without HTTP.
+type variant struct {
+	name string
+	note string
+	run  func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time)
+}
+
+func (v visitSpec) input() visits.Input {
+	return visits.Input{ID: v.ID, Household: v.Household, VisitedAt: v.VisitedAt, Kind: v.Kind,
+		Outcome: v.Outcome, Concerns: v.Concerns, Notes: v.Notes, WeChatAdded: v.WeChatAdded}
+}
+
+func newVisitRecord(b *testing.B, tx core.App, v visitSpec, officer string, now time.Time) *core.Record {
+	coll, err := tx.FindCachedCollectionByNameOrId("visits")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := core.NewRecord(coll)
+	rec.Id = v.ID
+	rec.Set("household", v.Household)
+	rec.Set("officer", officer)
+	rec.Set("visited_at", v.VisitedAt)
+	rec.Set("received_at", now)
+	rec.Set("kind", v.Kind)
+	rec.Set("outcome", v.Outcome)
+	rec.Set("concerns", v.Concerns)
+	rec.Set("notes", v.Notes)
+	rec.Set("wechat_added", v.WeChatAdded)
+	return rec
+}
+
+var variants = []variant{
+	{"push", "visits.Push as /sync/push calls it: one transaction per item", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		req := visits.PushRequest{}
+		for _, v := range chunk {
+			req.Visits = append(req.Visits, v.input())
+		}
+		ans := visits.Push(context.Background(), env.App, apptest.Officer(env.OfficerA), req, now)
+		for _, r := range ans.Results {
+			if r.Status != visits.StatusCreated {
+				b.Fatalf("push: %s %s", r.Status, r.Message)
+			}
+		}
+	}},
+	{"savepoints", "visits.Save for every item in ONE transaction, a SAVEPOINT per item", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		o := apptest.Officer(env.OfficerA)
+		err := env.App.RunInTransaction(func(tx core.App) error {
+			for _, v := range chunk {
+				if _, err := tx.DB().NewQuery("SAVEPOINT item").Execute(); err != nil {
+					return err
+				}
+				_, status, err := visits.Save(context.Background(), tx, o, v.input(), now)
+				if err != nil || status != visits.StatusCreated {
+					return fmt.Errorf("save %s: %s %v", v.ID, status, err)
+				}
+				if _, err := tx.DB().NewQuery("RELEASE item").Execute(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}},
+	{"insert-checked", "what Save does minus settleHousehold (id lookup, area check, validated Save), one transaction", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		o := apptest.Officer(env.OfficerA)
+		ctx := context.Background()
+		err := env.App.RunInTransaction(func(tx core.App) error {
+			for _, v := range chunk {
+				if _, err := tx.FindRecordById("visits", v.ID); err == nil {
+					return fmt.Errorf("%s exists", v.ID)
+				}
+				if _, err := households.Get(ctx, tx, o, v.Household); err != nil {
+					return err
+				}
+				if err := tx.SaveWithContext(ctx, newVisitRecord(b, tx, v, o.ID, now)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}},
+	{"save", "bare app.Save of each visit record (validation and hooks), one transaction", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		err := env.App.RunInTransaction(func(tx core.App) error {
+			for _, v := range chunk {
+				if err := tx.Save(newVisitRecord(b, tx, v, env.OfficerA.Id, now)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}},
+	{"save-novalidate", "app.SaveNoValidate of each visit record (hooks, no field validation), one transaction", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		err := env.App.RunInTransaction(func(tx core.App) error {
+			for _, v := range chunk {
+				if err := tx.SaveNoValidate(newVisitRecord(b, tx, v, env.OfficerA.Id, now)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}},
+}
+
+// BenchmarkPushBreakdown writes the same 3,000 visits in process (no HTTP,
+// no JSON), 1,000 per call, in several ways, each on a fresh app, to see
+// where /sync/push's time per visit goes: its transaction per item, its
+// household bookkeeping (settleHousehold), and PocketBase's record save.
+// The variants other than "push" are measuring sticks, not proposals:
+// they skip checks /sync/push must make.
+func BenchmarkPushBreakdown(b *testing.B) {
+	n := envInt("ZF_BENCH_BREAKDOWN_VISITS", breakdownVisits)
+	for i := 0; i < b.N; i++ {
+		for _, vr := range variants {
+			b.StopTimer()
+			env := newEnv(b)
+			hids := seedHouseholds(b, env, env.OfficerA, env.CommunityA, writeHouseholds)
+			now := time.Now()
+			vs := makeVisits(hids, n, now)
+			b.StartTimer()
+			start := time.Now()
+			for j := 0; j < len(vs); j += perRequest {
+				vr.run(b, env, vs[j:min(j+perRequest, len(vs))], now)
+			}
+			el := time.Since(start)
+			b.StopTimer()
+			if stored, err := env.App.CountRecords("visits"); err != nil || int(stored) != n {
+				b.Fatalf("%s: %d visits stored (%v), want %d", vr.name, stored, err, n)
+			}
+			perVisit := float64(el.Microseconds()) / 1000 / float64(n)
+			b.ReportMetric(perVisit, vr.name+"_ms/visit")
+			b.Logf("%-16s %7.3f ms/visit %7.0f visits/s  (%s)", vr.name, perVisit, float64(n)/el.Seconds(), vr.note)
+			b.StartTimer()
+		}
+	}
+	b.ReportMetric(0, "ns/op")
+}

@@ -1,0 +1,369 @@
+package visits
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/xuri/excelize/v2"
+	g "maragu.dev/gomponents"
+	h "maragu.dev/gomponents/html"
+
+	"zoufang/households"
+	"zoufang/i18n"
+	"zoufang/pwa"
+	"zoufang/station"
+)
+
+// Book is the monthly visit book (走访本): one page per officer, with the
+// paper notebook's columns.
+type Book struct {
+	Station string
+	Month   time.Time // the first instant of the month, station-local
+	Pages   []BookPage
+}
+
+// BookPage is one officer's month.
+type BookPage struct {
+	OfficerID, Name, Badge string
+	Entries                []BookEntry
+	Met, WeChatNew         int
+}
+
+// BookEntry is one line of the book.
+type BookEntry struct {
+	Visit     *Visit
+	Address   string
+	HeadName  string
+	Confirmed bool
+	Rating    int
+}
+
+// ParseMonth reads "YYYY-MM" in the station's zone; empty means this month.
+func ParseMonth(s string, st station.Settings, now time.Time) (time.Time, error) {
+	loc := st.Location()
+	if s == "" {
+		n := now.In(loc)
+		return time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, loc), nil
+	}
+	t, err := time.ParseInLocation("2006-01", s, loc)
+	if err != nil {
+		p := station.Problems{}
+		p.Add("month", "month_format")
+		return time.Time{}, p.Err()
+	}
+	return t, nil
+}
+
+// LoadBook gathers the month's visits of officerID, or of every officer
+// with visits that month when officerID is empty. An officer may only open
+// their own book; the deputy chief any.
+func LoadBook(ctx context.Context, app core.App, o *station.Officer, month time.Time, officerID string, st station.Settings) (Book, error) {
+	if !o.IsChief() {
+		officerID = o.ID
+	}
+	b := Book{Station: st.StationName, Month: month}
+	from, to := month, month.AddDate(0, 1, 0)
+	q := app.RecordQuery(Collection).WithContext(ctx).
+		AndWhere(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": dbTime(from), "to": dbTime(to)})).
+		OrderBy("visited_at ASC", "id ASC")
+	if officerID != "" {
+		q = q.AndWhere(dbx.HashExp{"officer": officerID})
+	}
+	var recs []*core.Record
+	if err := q.All(&recs); err != nil {
+		return b, station.Internal(err, "book visits")
+	}
+	vs := fromRecords(recs)
+
+	var hids, vids, oids []string
+	for _, v := range vs {
+		hids = append(hids, v.Household)
+		vids = append(vids, v.ID)
+		if !slices.Contains(oids, v.Officer) {
+			oids = append(oids, v.Officer)
+		}
+	}
+	if officerID != "" && !slices.Contains(oids, officerID) {
+		oids = append(oids, officerID) // an empty month still has its page
+	}
+	hh := map[string]*households.Household{}
+	if len(hids) > 0 {
+		hrecs, err := app.FindRecordsByIds(households.Collection, hids)
+		if err != nil {
+			return b, station.Internal(err, "book households")
+		}
+		for _, r := range hrecs {
+			hh[r.Id] = households.FromRecord(r)
+		}
+	}
+	conf := map[string]int{} // visit id → rating (0 = confirmed without one)
+	if len(vids) > 0 {
+		ids := make([]any, len(vids))
+		for i, id := range vids {
+			ids[i] = id
+		}
+		var rows []struct {
+			Visit  string `db:"visit"`
+			Rating int    `db:"rating"`
+		}
+		if err := app.DB().Select("visit", "rating").From("confirmations").Where(dbx.In("visit", ids...)).WithContext(ctx).All(&rows); err != nil {
+			return b, station.Internal(err, "book confirmations")
+		}
+		for _, r := range rows {
+			conf[r.Visit] = r.Rating
+		}
+	}
+	offs, err := app.FindRecordsByIds("officers", oids)
+	if err != nil {
+		return b, station.Internal(err, "book officers")
+	}
+	slices.SortFunc(offs, func(a, c *core.Record) int { return strings.Compare(a.GetString("badge"), c.GetString("badge")) })
+	for _, orec := range offs {
+		p := BookPage{OfficerID: orec.Id, Name: orec.GetString("name"), Badge: orec.GetString("badge")}
+		for _, v := range vs {
+			if v.Officer != orec.Id {
+				continue
+			}
+			e := BookEntry{Visit: v}
+			if hhv := hh[v.Household]; hhv != nil {
+				e.Address, e.HeadName = hhv.Address, hhv.HeadName
+			}
+			e.Rating, e.Confirmed = conf[v.ID]
+			if v.Outcome == OutcomeMet {
+				p.Met++
+			}
+			if v.WeChatNew {
+				p.WeChatNew++
+			}
+			p.Entries = append(p.Entries, e)
+		}
+		b.Pages = append(b.Pages, p)
+	}
+	return b, nil
+}
+
+// bookColumns are the paper notebook's columns.
+var bookColumns = []string{"book.col.date", "book.col.address", "book.col.head", "book.col.kind", "book.col.notes", "book.col.outcome", "book.col.wechat", "book.col.confirmed"}
+
+// cells is one entry as the book's columns say it.
+func (e BookEntry) cells(loc *time.Location) []string {
+	v := e.Visit
+	situation := strings.Join(v.Concerns, "、")
+	if v.Notes != "" {
+		if situation != "" {
+			situation += "；"
+		}
+		situation += v.Notes
+	}
+	wechat := ""
+	switch {
+	case v.WeChatNew:
+		wechat = i18n.T("book.wechat_new")
+	case v.WeChatAdded:
+		wechat = i18n.T("book.wechat_again")
+	}
+	confirmed := ""
+	if e.Confirmed {
+		confirmed = i18n.T("book.confirmed")
+		if e.Rating > 0 {
+			confirmed += " " + strings.Repeat("★", e.Rating)
+		}
+	}
+	return []string{
+		v.VisitedAt.In(loc).Format("01-02 15:04"),
+		e.Address, e.HeadName,
+		i18n.T("kind." + v.Kind),
+		situation,
+		i18n.T("outcome." + v.Outcome),
+		wechat, confirmed,
+	}
+}
+
+func monthLabel(m time.Time) string { return fmt.Sprintf("%d年%d月", m.Year(), m.Month()) }
+
+// BookPageView is the printable book: one A4 landscape page per officer.
+func BookPageView(layout pwa.Layout, o *station.Officer, b Book, officers []officerOption, selected string, loc *time.Location) g.Node {
+	xlsx := "/visits/book.xlsx?month=" + b.Month.Format("2006-01")
+	if selected != "" {
+		xlsx += "&officer=" + url.QueryEscape(selected)
+	}
+	return layout(pwa.Page{
+		Title:   i18n.T("book.title"),
+		Officer: o,
+		Nav:     "/visits/book",
+		Class:   "book",
+		Body: []g.Node{
+			h.Section(h.Class("card no-print"),
+				h.H1(g.Text(i18n.T("book.title"))),
+				h.Form(h.Method("get"), h.Action("/visits/book"), h.Class("filters"),
+					h.Div(h.Class("field"),
+						h.Label(h.For("month"), g.Text(i18n.T("book.month"))),
+						h.Input(h.Type("month"), h.ID("month"), h.Name("month"), h.Value(b.Month.Format("2006-01"))),
+					),
+					g.If(o.IsChief(), h.Div(h.Class("field"),
+						h.Label(h.For("officer"), g.Text(i18n.T("book.officer"))),
+						h.Select(h.ID("officer"), h.Name("officer"),
+							h.Option(h.Value(""), g.Text(i18n.T("book.all_officers"))),
+							g.Map(officers, func(op officerOption) g.Node {
+								return h.Option(h.Value(op.ID), g.If(op.ID == selected, h.Selected()), g.Text(op.Name+" "+op.Badge))
+							}),
+						),
+					)),
+					h.Div(h.Class("field"), h.Button(h.Type("submit"), h.Class("primary"), g.Text(i18n.T("book.show")))),
+				),
+				h.P(h.Class("row"),
+					h.A(h.Class("button"), h.Href(xlsx), g.Text(i18n.T("book.download"))),
+					h.Span(h.Class("muted small"), g.Text(i18n.T("book.print_hint"))),
+				),
+			),
+			g.If(len(b.Pages) == 0, h.Section(h.Class("card"), pwa.EmptyState(i18n.T("book.empty")))),
+			g.Map(b.Pages, func(p BookPage) g.Node {
+				return h.Section(h.Class("card book-page"),
+					h.H2(g.Text(i18n.T("book.page_title", b.Station, p.Name, p.Badge, monthLabel(b.Month)))),
+					h.P(h.Class("muted"), g.Text(i18n.T("book.totals", len(p.Entries), p.Met, p.WeChatNew))),
+					h.Div(h.Class("table-wrap"), h.Table(
+						h.THead(h.Tr(g.Map(bookColumns, func(k string) g.Node { return h.Th(g.Text(i18n.T(k))) }))),
+						h.TBody(g.Map(p.Entries, func(e BookEntry) g.Node {
+							return h.Tr(g.Map(e.cells(loc), func(c string) g.Node { return h.Td(g.Text(c)) }))
+						})),
+					)),
+					g.If(len(p.Entries) == 0, pwa.EmptyState(i18n.T("book.empty"))),
+				)
+			}),
+		},
+	})
+}
+
+// WriteBookXLSX writes the book as a workbook: one sheet per officer, the
+// same columns as the printed page.
+func WriteBookXLSX(w io.Writer, b Book, loc *time.Location) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}}})
+	first := true
+	used := map[string]bool{}
+	for _, p := range b.Pages {
+		name := sheetName(p.Name+" "+p.Badge, used)
+		if first {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return err
+			}
+			first = false
+		} else if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		title := i18n.T("book.page_title", b.Station, p.Name, p.Badge, monthLabel(b.Month))
+		if err := f.SetSheetRow(name, "A1", &[]any{title}); err != nil {
+			return err
+		}
+		header := make([]any, len(bookColumns))
+		for i, k := range bookColumns {
+			header[i] = i18n.T(k)
+		}
+		if err := f.SetSheetRow(name, "A2", &header); err != nil {
+			return err
+		}
+		_ = f.SetRowStyle(name, 2, 2, head)
+		for i, e := range p.Entries {
+			cells := e.cells(loc)
+			row := make([]any, len(cells))
+			for j, c := range cells {
+				row[j] = c
+			}
+			if err := f.SetSheetRow(name, fmt.Sprintf("A%d", i+3), &row); err != nil {
+				return err
+			}
+		}
+		for col, width := range map[string]float64{"A": 12, "B": 28, "C": 10, "D": 10, "E": 40, "F": 9, "G": 8, "H": 12} {
+			_ = f.SetColWidth(name, col, col, width)
+		}
+		_ = f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"})
+	}
+	if first { // no pages: still a valid, empty workbook
+		_ = f.SetSheetRow("Sheet1", "A1", &[]any{i18n.T("book.empty")})
+	}
+	_, err := f.WriteTo(w)
+	return err
+}
+
+// sheetName makes a valid, unique sheet name (≤ 31 characters, none of
+// []:*?/\).
+func sheetName(s string, used map[string]bool) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 28 {
+		s = string(r[:28])
+	}
+	name := s
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s %d", s, i)
+	}
+	used[name] = true
+	return name
+}
+
+type officerOption struct{ ID, Name, Badge string }
+
+func officerOptions(app core.App) ([]officerOption, error) {
+	var recs []*core.Record
+	if err := app.RecordQuery("officers").OrderBy("badge ASC").All(&recs); err != nil {
+		return nil, err
+	}
+	out := make([]officerOption, len(recs))
+	for i, r := range recs {
+		out[i] = officerOption{r.Id, r.GetString("name"), r.GetString("badge")}
+	}
+	return out, nil
+}
+
+// HandleBook serves /visits/book (the printable page) and, with xlsx set,
+// /visits/book.xlsx.
+func HandleBook(app core.App, layout pwa.Layout, settings func() station.Settings, xlsx bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		o := station.OfficerFrom(ctx)
+		st := settings()
+		month, err := ParseMonth(c.QueryParam("month"), st, time.Now())
+		if err != nil {
+			return err
+		}
+		officerID := c.QueryParam("officer")
+		if !o.IsChief() {
+			officerID = o.ID
+		}
+		b, err := LoadBook(ctx, app, o, month, officerID, st)
+		if err != nil {
+			return err
+		}
+		if xlsx {
+			name := "走访本-" + month.Format("2006-01")
+			if len(b.Pages) == 1 {
+				name += "-" + b.Pages[0].Name
+			}
+			c.Response().Header().Set("Content-Disposition", "attachment; filename=\"zoufang-"+month.Format("2006-01")+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
+			c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			c.Response().WriteHeader(http.StatusOK)
+			return WriteBookXLSX(c.Response(), b, st.Location())
+		}
+		var opts []officerOption
+		if o.IsChief() {
+			if opts, err = officerOptions(app); err != nil {
+				return station.Internal(err, "officers")
+			}
+		}
+		return pwa.RenderOK(c, BookPageView(layout, o, b, opts, officerID, st.Location()))
+	}
+}

@@ -1,0 +1,157 @@
+package visits
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/pocketbase/core"
+	g "maragu.dev/gomponents"
+	c "maragu.dev/gomponents/components"
+	h "maragu.dev/gomponents/html"
+
+	"zoufang/i18n"
+	"zoufang/pwa"
+	"zoufang/station"
+)
+
+// SettingsInput is the station settings form as typed.
+type SettingsInput struct {
+	StationName   string
+	VisitWeekdays []string
+	TargetHomes   string
+	TargetWeChat  string
+	TokenBookSize string
+}
+
+func settingsInputOf(st station.Settings) SettingsInput {
+	in := SettingsInput{StationName: st.StationName, TargetHomes: strconv.Itoa(st.TargetHomes), TargetWeChat: strconv.Itoa(st.TargetWeChat), TokenBookSize: strconv.Itoa(st.TokenBookSize)}
+	for _, d := range st.VisitWeekdays {
+		in.VisitWeekdays = append(in.VisitWeekdays, station.WeekdayName(d))
+	}
+	return in
+}
+
+// SaveSettings checks in and writes the station's settings row.
+func SaveSettings(app core.App, in SettingsInput) error {
+	p := station.Problems{}
+	name := strings.TrimSpace(in.StationName)
+	if name == "" {
+		p.Add("station_name", "required")
+	}
+	var days []string
+	for _, d := range in.VisitWeekdays {
+		if wd, ok := station.ParseWeekday(d); ok && !slices.Contains(days, station.WeekdayName(wd)) {
+			days = append(days, station.WeekdayName(wd))
+		}
+	}
+	if len(days) == 0 {
+		p.Add("visit_weekdays", "weekday_required")
+	}
+	num := func(field, raw string, lo, hi int) int {
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || n < lo || n > hi {
+			p.Add(field, "range", lo, hi)
+		}
+		return n
+	}
+	homes := num("target_homes", in.TargetHomes, 1, 200)
+	wechat := num("target_wechat", in.TargetWeChat, 0, 200)
+	book := num("token_book_size", in.TokenBookSize, 0, 200)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	coll, err := app.FindCachedCollectionByNameOrId(station.SettingsCollection)
+	if err != nil {
+		return station.Internal(err, "settings collection")
+	}
+	recs, err := app.FindRecordsByFilter(coll, "", "created", 1, 0)
+	if err != nil {
+		return station.Internal(err, "load settings")
+	}
+	rec := core.NewRecord(coll)
+	if len(recs) > 0 {
+		rec = recs[0]
+	}
+	rec.Set("station_name", name)
+	rec.Set("visit_weekdays", days)
+	rec.Set("target_homes", homes)
+	rec.Set("target_wechat", wechat)
+	rec.Set("token_book_size", book)
+	if rec.GetString("timezone") == "" {
+		rec.Set("timezone", "Asia/Shanghai")
+	}
+	if err := app.Save(rec); err != nil {
+		return station.Internal(err, "save settings")
+	}
+	return nil
+}
+
+var weekdayOrder = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+
+// SettingsPage is the deputy chief's form for the station's rules.
+func SettingsPage(layout pwa.Layout, o *station.Officer, in SettingsInput, saved bool, err error) g.Node {
+	errs := station.FieldsOf(err)
+	num := func(name, label, value string) g.Node {
+		return pwa.Field(label, name, errs, pwa.Input(name, value, errs, h.Type("number"), g.Attr("inputmode", "numeric"), h.Min("0"), h.Max("200")))
+	}
+	_, badDays := errs["visit_weekdays"]
+	return layout(pwa.Page{
+		Title:   i18n.T("settings.title"),
+		Officer: o,
+		Nav:     "/settings",
+		Body: []g.Node{h.Section(h.Class("card form"),
+			h.H1(g.Text(i18n.T("settings.title"))),
+			g.If(saved, pwa.Notice(i18n.T("settings.saved"))),
+			pwa.ErrorSummary(err),
+			h.Form(h.Method("post"), h.Action("/settings"), g.Attr("novalidate"),
+				pwa.Field(i18n.T("settings.station_name"), "station_name", errs, pwa.Input("station_name", in.StationName, errs, h.Type("text"), h.MaxLength("100"))),
+				h.FieldSet(c.Classes{"field": true, "bad": badDays},
+					h.Legend(g.Text(i18n.T("settings.visit_weekdays"))),
+					h.Div(h.Class("chips"), g.Map(weekdayOrder, func(d time.Weekday) g.Node {
+						name := station.WeekdayName(d)
+						return h.Label(h.Input(h.Type("checkbox"), h.Name("visit_weekdays"), h.Value(name), g.If(slices.Contains(in.VisitWeekdays, name), h.Checked())), g.Text(i18n.T("weekday."+name)))
+					})),
+					g.If(badDays, h.P(h.Class("error"), g.Text(errs["visit_weekdays"].Message))),
+				),
+				num("target_homes", i18n.T("settings.target_homes"), in.TargetHomes),
+				num("target_wechat", i18n.T("settings.target_wechat"), in.TargetWeChat),
+				num("token_book_size", i18n.T("settings.token_book_size"), in.TokenBookSize),
+				h.Button(h.Type("submit"), h.Class("primary"), g.Text(i18n.T("household.save"))),
+			),
+		)},
+	})
+}
+
+// HandleSettings serves the settings form.
+func HandleSettings(layout pwa.Layout, settings func() station.Settings) echo.HandlerFunc {
+	return func(ec echo.Context) error {
+		o := station.OfficerFrom(ec.Request().Context())
+		return pwa.RenderOK(ec, SettingsPage(layout, o, settingsInputOf(settings()), ec.QueryParam("done") == "saved", nil))
+	}
+}
+
+// HandleSaveSettings saves the settings form.
+func HandleSaveSettings(app core.App, layout pwa.Layout) echo.HandlerFunc {
+	return func(ec echo.Context) error {
+		o := station.OfficerFrom(ec.Request().Context())
+		form, _ := ec.FormParams()
+		in := SettingsInput{
+			StationName:   ec.FormValue("station_name"),
+			VisitWeekdays: form["visit_weekdays"],
+			TargetHomes:   ec.FormValue("target_homes"),
+			TargetWeChat:  ec.FormValue("target_wechat"),
+			TokenBookSize: ec.FormValue("token_book_size"),
+		}
+		if err := SaveSettings(app, in); err != nil {
+			if station.ErrorCode(err) != station.EInvalid {
+				return err
+			}
+			return pwa.Render(ec, http.StatusUnprocessableEntity, SettingsPage(layout, o, in, false, err))
+		}
+		return ec.Redirect(http.StatusSeeOther, "/settings?done=saved")
+	}
+}
