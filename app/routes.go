@@ -16,9 +16,11 @@ import (
 	"zoufang/visits"
 )
 
-// Public endpoint limits per client (DESIGN §4): sign-in 60 a minute.
+// Public endpoint limits per client (DESIGN §4): sign-in 60 a minute, the
+// resident's confirmation page 30.
 const (
-	signInPerMinute = 60
+	signInPerMinute  = 60
+	confirmPerMinute = 30
 )
 
 // routes lists every path zoufang serves and the middleware in front of it.
@@ -85,6 +87,11 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/visits/book.xlsx", visits.HandleBook(s.App, layout, s.Settings, true), officer)
 	e.GET("/settings", visits.HandleSettings(layout, s.Settings), chief)
 	e.POST("/settings", visits.HandleSaveSettings(s.App, layout), chief)
+
+	// The resident's confirmation: no account, no JavaScript, rate-limited.
+	confirm := ratelimit.Middleware(ratelimit.New(confirmPerMinute, time.Minute))
+	e.GET("/c/:token", visits.HandleConfirm(s.App, layout, s.Settings), confirm)
+	e.POST("/c/:token", visits.HandleConfirm(s.App, layout, s.Settings), confirm)
 
 	// The live channel and the deputy chief's board.
 	e.GET("/ws", s.Hub.Handle, officer)

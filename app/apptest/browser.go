@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -65,15 +67,34 @@ func Browser(t testing.TB) context.Context {
 
 // NewTab opens another tab. With isolated set it lives in its own browser
 // context: no shared cookies, storage or service workers (a second device).
+// The target is created in a new window: headless Chromium refuses a tab
+// in a context that has no window ("no browser is open").
 func NewTab(t testing.TB, browser context.Context, isolated bool) context.Context {
 	t.Helper()
-	var opts []chromedp.ContextOption
-	if isolated {
-		opts = append(opts, chromedp.WithNewBrowserContext())
+	if !isolated {
+		ctx, cancel := chromedp.NewContext(browser)
+		if err := chromedp.Run(ctx); err != nil {
+			t.Fatalf("new tab: %v", err)
+		}
+		t.Cleanup(cancel)
+		return ctx
 	}
-	ctx, cancel := chromedp.NewContext(browser, opts...)
-	if err := chromedp.Run(ctx); err != nil {
+	c := chromedp.FromContext(browser)
+	if c == nil || c.Browser == nil {
+		t.Fatal("new tab: no browser in context")
+	}
+	exec := cdp.WithExecutor(browser, c.Browser)
+	bctx, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(exec)
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	tid, err := target.CreateTarget("about:blank").WithBrowserContextID(bctx).WithNewWindow(true).Do(exec)
+	if err != nil {
 		t.Fatalf("new tab: %v", err)
+	}
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithTargetID(tid))
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("attach tab: %v", err)
 	}
 	t.Cleanup(cancel)
 	return ctx
