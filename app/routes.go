@@ -85,6 +85,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// The visit book and the station's settings.
 	e.GET("/visits/book", visits.HandleBook(s.App, layout, s.Settings, false), officer)
 	e.GET("/visits/book.xlsx", visits.HandleBook(s.App, layout, s.Settings, true), officer)
+	e.GET("/coverage", visits.HandleCoverage(s.App, layout), chief)
 	e.GET("/settings", visits.HandleSettings(layout, s.Settings), chief)
 	e.POST("/settings", visits.HandleSaveSettings(s.App, layout), chief)
 
