@@ -10,6 +10,7 @@ import (
 
 	"zoufang/app/apptest"
 	"zoufang/households"
+	"zoufang/station"
 	"zoufang/visits"
 )
 
@@ -48,6 +49,19 @@ func newVisitRecord(b *testing.B, tx core.App, v visitSpec, officer string, now 
 	return rec
 }
 
+// checkedInsert is what visits.Save does for a new visit, short of
+// settleHousehold: the id lookup, the household's area check, the
+// validated save. (It skips the Input validation, which costs no queries.)
+func checkedInsert(ctx context.Context, b *testing.B, tx core.App, o *station.Officer, v visitSpec, now time.Time) error {
+	if _, err := tx.FindRecordById("visits", v.ID); err == nil {
+		return fmt.Errorf("%s exists", v.ID)
+	}
+	if _, err := households.Get(ctx, tx, o, v.Household); err != nil {
+		return err
+	}
+	return tx.SaveWithContext(ctx, newVisitRecord(b, tx, v, o.ID, now))
+}
+
 var variants = []variant{
 	{"push", "visits.Push as /sync/push calls it: one transaction per item", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
 		req := visits.PushRequest{}
@@ -82,18 +96,63 @@ var variants = []variant{
 			b.Fatal(err)
 		}
 	}},
+	{"settle-once", "savepoints, and each household settled once per request: visits.Save for a household's last item, the checked insert for its others", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		o := apptest.Officer(env.OfficerA)
+		ctx := context.Background()
+		last := map[string]int{}
+		for i, v := range chunk {
+			last[v.Household] = i
+		}
+		err := env.App.RunInTransaction(func(tx core.App) error {
+			for i, v := range chunk {
+				if _, err := tx.DB().NewQuery("SAVEPOINT item").Execute(); err != nil {
+					return err
+				}
+				if last[v.Household] == i {
+					// settleHousehold recomputes from the stored visits, so
+					// running it once after the household's last visit
+					// leaves the state a per-visit settle would.
+					if _, status, err := visits.Save(ctx, tx, o, v.input(), now); err != nil || status != visits.StatusCreated {
+						return fmt.Errorf("save %s: %s %v", v.ID, status, err)
+					}
+				} else if err := checkedInsert(ctx, b, tx, o, v, now); err != nil {
+					return err
+				}
+				if _, err := tx.DB().NewQuery("RELEASE item").Execute(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}},
 	{"insert-checked", "what Save does minus settleHousehold (id lookup, area check, validated Save), one transaction", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
 		o := apptest.Officer(env.OfficerA)
 		ctx := context.Background()
 		err := env.App.RunInTransaction(func(tx core.App) error {
 			for _, v := range chunk {
-				if _, err := tx.FindRecordById("visits", v.ID); err == nil {
-					return fmt.Errorf("%s exists", v.ID)
-				}
-				if _, err := households.Get(ctx, tx, o, v.Household); err != nil {
+				if err := checkedInsert(ctx, b, tx, o, v, now); err != nil {
 					return err
 				}
-				if err := tx.SaveWithContext(ctx, newVisitRecord(b, tx, v, o.ID, now)); err != nil {
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}},
+	{"household-save", "no visit at all: load the visit's household and app.Save it with a new last_visited_at (settleHousehold's write), one transaction", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		err := env.App.RunInTransaction(func(tx core.App) error {
+			for _, v := range chunk {
+				h, err := tx.FindRecordById("households", v.Household)
+				if err != nil {
+					return err
+				}
+				h.Set("last_visited_at", v.VisitedAt)
+				h.Set("last_visited_by", env.OfficerA.Id)
+				if err := tx.Save(h); err != nil {
 					return err
 				}
 			}
@@ -136,11 +195,15 @@ var variants = []variant{
 // where /sync/push's time per visit goes: its transaction per item, its
 // household bookkeeping (settleHousehold), and PocketBase's record save.
 // The variants other than "push" are measuring sticks, not proposals:
-// they skip checks /sync/push must make.
+// they skip checks /sync/push must make. ZF_BENCH_ONLY=push,savepoints,...
+// picks variants.
 func BenchmarkPushBreakdown(b *testing.B) {
 	n := envInt("ZF_BENCH_BREAKDOWN_VISITS", breakdownVisits)
 	for i := 0; i < b.N; i++ {
 		for _, vr := range variants {
+			if !selected(vr.name) {
+				continue
+			}
 			b.StopTimer()
 			env := newEnv(b)
 			hids := seedHouseholds(b, env, env.OfficerA, env.CommunityA, writeHouseholds)
@@ -153,7 +216,7 @@ func BenchmarkPushBreakdown(b *testing.B) {
 			}
 			el := time.Since(start)
 			b.StopTimer()
-			if stored, err := env.App.CountRecords("visits"); err != nil || int(stored) != n {
+			if stored, err := env.App.CountRecords("visits"); vr.name != "household-save" && (err != nil || int(stored) != n) {
 				b.Fatalf("%s: %d visits stored (%v), want %d", vr.name, stored, err, n)
 			}
 			perVisit := float64(el.Microseconds()) / 1000 / float64(n)

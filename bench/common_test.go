@@ -91,16 +91,21 @@ func householdInput(rng *rand.Rand, community string, i int) households.Input {
 	return in
 }
 
-// seedHouseholds creates n households in officer rec's first community
-// through the real write path (households.Create: validation, duplicate
+// seedHouseholds creates n households in community as officer rec through the real write path (households.Create: validation, duplicate
 // checks, search text, phone index, sync stamp) in one transaction.
+// Numbers from first on tell the households apart (doors, phones), so that
+// several calls may seed one database.
 func seedHouseholds(b *testing.B, env *apptest.Env, rec *core.Record, community string, n int) []string {
+	return seedHouseholdsFrom(b, env, rec, community, 0, n)
+}
+
+func seedHouseholdsFrom(b *testing.B, env *apptest.Env, rec *core.Record, community string, first, n int) []string {
 	b.Helper()
 	o := apptest.Officer(rec)
-	rng := rand.New(rand.NewPCG(7, 11))
+	rng := rand.New(rand.NewPCG(7, uint64(11+first)))
 	ids := make([]string, 0, n)
 	err := env.App.RunInTransaction(func(tx core.App) error {
-		for i := 0; i < n; i++ {
+		for i := first; i < first+n; i++ {
 			h, err := households.Create(context.Background(), tx, o, householdInput(rng, community, i))
 			if err != nil {
 				return fmt.Errorf("household %d: %w", i, err)

@@ -230,4 +230,3 @@ func HandleCoverage(app core.App, layout pwa.Layout) echo.HandlerFunc {
 		return pwa.RenderOK(ec, CoveragePage(layout, station.OfficerFrom(ec.Request().Context()), cov))
 	}
 }
-
