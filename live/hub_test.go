@@ -427,8 +427,8 @@ func TestHubDropsSlowClient(t *testing.T) {
 	if th.hub.Count() != 1 {
 		t.Fatalf("the slow chief was not dropped after 200 boards of 1 MiB (Count %d)", th.hub.Count())
 	}
-	if worst > 500*time.Millisecond {
-		t.Fatalf("the reading chief waited up to %v for a board, want < 500ms", worst)
+	if worst > time.Second { // a writer blocked on the slow chief would hold it 10 s
+		t.Fatalf("the reading chief waited up to %v for a board, want < 1s", worst)
 	}
 	t.Logf("slow chief dropped; the reading chief's worst board delay was %v", worst)
 }

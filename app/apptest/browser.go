@@ -34,6 +34,12 @@ func Browser(t testing.TB) context.Context {
 		}
 		t.Skip("browser test skipped: Chromium is not installed (apt-get update && apt-get install -y chromium)")
 	}
+	// Not t.TempDir: Chromium may still be writing to its profile when the
+	// test ends, and a failed removal would fail the test.
+	profile, err := os.MkdirTemp("", "zoufang-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -47,7 +53,7 @@ func Browser(t testing.TB) context.Context {
 		chromedp.Flag("no-default-browser-check", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(412, 915), // a mid-range Android phone
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -61,6 +67,12 @@ func Browser(t testing.TB) context.Context {
 	t.Cleanup(func() {
 		cancel()
 		cancelAlloc()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 	return ctx
 }
