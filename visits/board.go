@@ -60,15 +60,27 @@ func ComputeBoard(ctx context.Context, app core.App, st station.Settings, now ti
 	if err != nil {
 		return b, station.Internal(err, "board officers")
 	}
+	// Today's counts per officer, as ComputeTargets defines them, in SQL:
+	// distinct households met, and visits that made a first WeChat contact.
 	start, end := st.DayBounds(now)
-	var recs []*core.Record
-	err = app.RecordQuery(Collection).WithContext(ctx).
-		AndWhere(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": dbTime(start), "to": dbTime(end)})).
-		All(&recs)
+	var counts []struct {
+		Officer string `db:"officer"`
+		Homes   int    `db:"homes"`
+		WeChat  int    `db:"wechat"`
+	}
+	err = app.DB().Select("officer",
+		"COUNT(DISTINCT CASE WHEN outcome = 'met' THEN household END) AS homes",
+		"COALESCE(SUM(wechat_new), 0) AS wechat").
+		From(Collection).
+		Where(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": dbTime(start), "to": dbTime(end)})).
+		GroupBy("officer").WithContext(ctx).All(&counts)
 	if err != nil {
 		return b, station.Internal(err, "board visits")
 	}
-	vs := fromRecords(recs)
+	today := map[string][2]int{}
+	for _, c := range counts {
+		today[c.Officer] = [2]int{c.Homes, c.WeChat}
+	}
 	var lasts []struct {
 		Officer string `db:"officer"`
 		Last    string `db:"last"`
@@ -84,10 +96,10 @@ func ComputeBoard(ctx context.Context, app core.App, st station.Settings, now ti
 		}
 	}
 	for _, o := range offs {
-		t := ComputeTargets(vs, o.Id, st, now)
-		row := BoardRow{ID: o.Id, Name: o.GetString("name"), Badge: o.GetString("badge"), Homes: t.Homes, WeChat: t.WeChat,
+		homes, wechat := today[o.Id][0], today[o.Id][1]
+		row := BoardRow{ID: o.Id, Name: o.GetString("name"), Badge: o.GetString("badge"), Homes: homes, WeChat: wechat,
 			Online: presence[o.Id].Online, Pending: presence[o.Id].Pending,
-			Behind: max(st.TargetHomes-t.Homes, 0) + max(st.TargetWeChat-t.WeChat, 0)}
+			Behind: max(st.TargetHomes-homes, 0) + max(st.TargetWeChat-wechat, 0)}
 		if l, ok := lastBy[o.Id]; ok {
 			row.LastVisitAt = &l
 		}
