@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -88,8 +89,9 @@ type Server struct {
 	importPlans *households.ImportPlans
 	Hub         *live.Hub
 
-	settings atomic.Pointer[station.Settings]
-	faults   faults
+	settings    atomic.Pointer[station.Settings]
+	faults      faults
+	communities sync.Map // household id → community id, for announcements
 }
 
 // Bind registers zoufang's hooks on app and returns the Server that is

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
@@ -18,8 +19,9 @@ var SyncedCollections = []string{"households", "visits", "holiday_watches"}
 // whoever writes: the sync stamp on replicated collections, and the settings
 // cache.
 func bindRecordHooks(app core.App, s *Server) {
-	app.OnRecordCreateExecute(SyncedCollections...).BindFunc(stampUpdated)
-	app.OnRecordUpdateExecute(SyncedCollections...).BindFunc(stampUpdated)
+	st := &stamper{}
+	app.OnRecordCreateExecute(SyncedCollections...).BindFunc(st.stampUpdated)
+	app.OnRecordUpdateExecute(SyncedCollections...).BindFunc(st.stampUpdated)
 	households.BindHooks(app)
 	app.OnRecordAfterCreateSuccess("settings").BindFunc(func(e *core.RecordEvent) error {
 		_ = s.reloadSettings()
@@ -60,17 +62,34 @@ func bindRecordHooks(app core.App, s *Server) {
 func (s *Server) announce(app core.App, r *core.Record) {
 	switch r.Collection().Name {
 	case "households":
+		s.communities.Store(r.Id, r.GetString("community"))
 		s.Hub.CollectionChanged(r.GetString("community"), "households")
 	case "visits":
 		s.Hub.VisitsChanged(r.GetString("officer"))
-		if h, err := app.FindRecordById("households", r.GetString("household")); err == nil {
-			s.Hub.CollectionChanged(h.GetString("community"), "visits")
+		if c := s.communityOf(app, r.GetString("household")); c != "" {
+			s.Hub.CollectionChanged(c, "visits")
 		}
 	case "holiday_watches":
-		if h, err := app.FindRecordById("households", r.GetString("household")); err == nil {
-			s.Hub.CollectionChanged(h.GetString("community"), "holiday_watches")
+		if c := s.communityOf(app, r.GetString("household")); c != "" {
+			s.Hub.CollectionChanged(c, "holiday_watches")
 		}
 	}
+}
+
+// communityOf is a household's community, remembered: a push of a thousand
+// visits should not look a household up a thousand times just to say who
+// should pull.
+func (s *Server) communityOf(app core.App, household string) string {
+	if c, ok := s.communities.Load(household); ok {
+		return c.(string)
+	}
+	h, err := app.FindRecordById("households", household)
+	if err != nil {
+		return ""
+	}
+	c := h.GetString("community")
+	s.communities.Store(household, c)
+	return c
 }
 
 // stampUpdated makes `updated` strictly increase in commit order within a
@@ -80,20 +99,11 @@ func (s *Server) announce(app core.App, r *core.Record) {
 // clock would let a transaction that began earlier commit a smaller stamp
 // after a device had already pulled past it, and the device would never see
 // that row.
-func stampUpdated(e *core.RecordEvent) error {
+func (st *stamper) stampUpdated(e *core.RecordEvent) error {
 	return e.App.RunInTransaction(func(tx core.App) error {
-		var last string
-		err := tx.DB().Select("COALESCE(MAX([[updated]]), '')").From(e.Record.Collection().Name).Row(&last)
+		now, err := st.next(tx, e.Record.Collection().Name)
 		if err != nil {
-			return fmt.Errorf("read last sync stamp: %w", err)
-		}
-		// Stamps are stored to the millisecond: compare at that precision,
-		// or two saves in one millisecond would share a stamp.
-		now := time.Now().UTC().Truncate(time.Millisecond)
-		if last != "" {
-			if prev, err := types.ParseDateTime(last); err == nil && !now.After(prev.Time()) {
-				now = prev.Time().Add(time.Millisecond)
-			}
+			return err
 		}
 		stamp, err := types.ParseDateTime(now)
 		if err != nil {
@@ -103,4 +113,55 @@ func stampUpdated(e *core.RecordEvent) error {
 		e.App = tx
 		return e.Next()
 	})
+}
+
+// stamper remembers, per open write transaction, the last stamp it gave
+// each collection: the transaction holds the write lock, so after one read
+// of MAX(updated) the next stamps can be counted in memory (a push of a
+// thousand visits reads it once, not two thousand times).
+type stamper struct {
+	mu   sync.Mutex
+	last map[*core.TxAppInfo]map[string]time.Time
+}
+
+func (st *stamper) next(tx core.App, collection string) (time.Time, error) {
+	info := tx.TxInfo()
+	st.mu.Lock()
+	if st.last == nil {
+		st.last = map[*core.TxAppInfo]map[string]time.Time{}
+	}
+	seen := st.last[info]
+	if seen == nil {
+		seen = map[string]time.Time{}
+		st.last[info] = seen
+		info.OnComplete(func(txErr error) error {
+			st.mu.Lock()
+			delete(st.last, info)
+			st.mu.Unlock()
+			return nil
+		})
+	}
+	last, ok := seen[collection]
+	st.mu.Unlock()
+	if !ok {
+		var raw string
+		if err := tx.DB().Select("COALESCE(MAX([[updated]]), '')").From(collection).Row(&raw); err != nil {
+			return time.Time{}, fmt.Errorf("read last sync stamp: %w", err)
+		}
+		if raw != "" {
+			if prev, err := types.ParseDateTime(raw); err == nil {
+				last = prev.Time()
+			}
+		}
+	}
+	// Stamps are stored to the millisecond: compare at that precision, or
+	// two saves in one millisecond would share a stamp.
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if !now.After(last) {
+		now = last.Add(time.Millisecond)
+	}
+	st.mu.Lock()
+	seen[collection] = now
+	st.mu.Unlock()
+	return now, nil
 }

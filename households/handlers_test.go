@@ -214,3 +214,39 @@ func TestDuplicateInAnotherArea(t *testing.T) {
 		t.Fatal("the refusal reveals a household outside the officer's area")
 	}
 }
+
+func TestPhoneIndexFollowsEdits(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	chief := apptest.Officer(env.Chief)
+	store := households.NewStore(env.App)
+	h := env.Household(env.Chief, households.Input{Community: env.CommunityA, Building: "吴牙街20号", Phones: []string{"13811110000"}})
+	in := households.InputOf(h)
+	in.Phones = []string{"13922220000"}
+	if _, err := store.Update(ctx, chief, h.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the old number is free once a household no longer has it", func(t *testing.T) {
+		if _, err := store.Create(ctx, chief, households.Input{Community: env.CommunityA, Building: "吴牙街21号", Phones: []string{"138 1111 0000"}}); err != nil {
+			t.Fatalf("old number refused: %v", err)
+		}
+	})
+	t.Run("the new number is taken", func(t *testing.T) {
+		_, err := store.Create(ctx, chief, households.Input{Community: env.CommunityA, Building: "吴牙街22号", Phones: []string{"139-2222-0000"}})
+		if d := households.DuplicateOf(err); d == nil || d.Of.ID != h.ID {
+			t.Fatalf("err %v, want a duplicate of %s", err, h.ID)
+		}
+	})
+	t.Run("a save that leaves the phones alone keeps them indexed", func(t *testing.T) {
+		cur, _ := store.Get(ctx, chief, h.ID)
+		in := households.InputOf(cur)
+		in.Notes = "只改备注"
+		if _, err := store.Update(ctx, chief, h.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		_, err := store.Create(ctx, chief, households.Input{Community: env.CommunityA, Building: "吴牙街23号", Phones: []string{"13922220000"}})
+		if households.DuplicateOf(err) == nil {
+			t.Fatalf("err %v, want a duplicate", err)
+		}
+	})
+}

@@ -1,10 +1,12 @@
 package households
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // phoneIndexTable maps each active household's phone numbers to it.
@@ -15,9 +17,14 @@ const phoneIndexTable = "household_phones"
 // the same transaction.
 func BindHooks(app core.App) {
 	reindex := func(e *core.RecordEvent) error {
+		// Most saves (a visit moving last_visited_at) leave the phones and
+		// the archive flag alone: then the index stands as it is.
+		orig := e.Record.Original()
+		same := !e.Record.IsNew() && orig.GetBool("archived") == e.Record.GetBool("archived") &&
+			string(jsonRaw(orig.GetRaw("phones"))) == string(jsonRaw(e.Record.GetRaw("phones")))
 		return e.App.RunInTransaction(func(tx core.App) error {
 			e.App = tx
-			if err := e.Next(); err != nil {
+			if err := e.Next(); err != nil || same {
 				return err
 			}
 			return indexPhones(tx, e.Record)
@@ -35,6 +42,19 @@ func BindHooks(app core.App) {
 			return err
 		})
 	})
+}
+
+// jsonRaw is a JSON field's stored form, however it was set.
+func jsonRaw(v any) types.JSONRaw {
+	switch x := v.(type) {
+	case types.JSONRaw:
+		return x
+	case nil:
+		return nil
+	default:
+		b, _ := json.Marshal(x)
+		return b
+	}
 }
 
 func indexPhones(tx core.App, rec *core.Record) error {

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -133,6 +134,20 @@ func (a *Assets) URLs() []string {
 	out := make([]string, 0, len(a.byURL))
 	for u := range a.byURL {
 		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Modules lists the hashed URLs of the JavaScript modules, except those
+// named (an entry module needs no preload; another page's entry is not
+// this page's).
+func (a *Assets) Modules(except ...string) []string {
+	var out []string
+	for n, u := range a.byName {
+		if strings.HasSuffix(n, ".js") && !slices.Contains(except, n) {
+			out = append(out, u)
+		}
 	}
 	sort.Strings(out)
 	return out

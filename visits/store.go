@@ -60,8 +60,14 @@ func (s *Store) Save(ctx context.Context, o *station.Officer, in Input, now time
 // carrying the stored visit). The household's last visit and first WeChat
 // contact are updated in the same transaction.
 func Save(ctx context.Context, tx core.App, o *station.Officer, in Input, now time.Time) (*Visit, string, error) {
+	return save(ctx, tx, o, in, now, true)
+}
+
+// save is Save; with lookup false the caller knows in.ID is not stored
+// (a push looks all its ids up at once).
+func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now time.Time, lookup bool) (*Visit, string, error) {
 	var existing *core.Record
-	if in.ID != "" && households.IDPattern.MatchString(in.ID) {
+	if lookup && in.ID != "" && households.IDPattern.MatchString(in.ID) {
 		rec, err := tx.FindRecordById(Collection, in.ID)
 		switch {
 		case err == nil:
@@ -75,7 +81,7 @@ func Save(ctx context.Context, tx core.App, o *station.Officer, in Input, now ti
 	}
 
 	v, p := in.normalize(o, now)
-	checkRefs(ctx, tx, o, v, p)
+	hrec := checkRefs(ctx, tx, o, v, p)
 	if err := p.Err(); err != nil {
 		return nil, "", err
 	}
@@ -88,14 +94,51 @@ func Save(ctx context.Context, tx core.App, o *station.Officer, in Input, now ti
 		rec.Id = v.ID
 	}
 	v.ReceivedAt = now.UTC()
+
+	// Settle the household as the visit arrives: usually a new visit only
+	// moves its last met visit forward or makes its first WeChat contact,
+	// decided from the household alone. A WeChat contact older than the
+	// recorded one (a phone that was offline for days) needs the full
+	// recount.
+	recount := false
+	changed := false
+	if v.WeChatAdded {
+		added := hrec.GetDateTime("wechat_added_at").Time()
+		switch {
+		case hrec.GetString("wechat_contact") == "":
+			v.WeChatNew = true
+			hrec.Set("wechat_contact", o.ID)
+			hrec.Set("wechat_added_at", v.VisitedAt)
+			changed = true
+		case v.VisitedAt.Before(added):
+			recount = true
+		}
+	}
+	if v.Outcome == OutcomeMet && v.VisitedAt.After(hrec.GetDateTime("last_visited_at").Time()) {
+		hrec.Set("last_visited_at", v.VisitedAt)
+		hrec.Set("last_visited_by", o.ID)
+		changed = true
+	}
 	write(rec, v)
 	rec.Set("officer", o.ID)
 	rec.Set("received_at", v.ReceivedAt)
-	if err := tx.SaveWithContext(ctx, rec); err != nil {
+	rec.Set("wechat_new", v.WeChatNew)
+	// normalize and checkRefs have checked every field PocketBase's
+	// validation would (choices, lengths, the household, the watch; the
+	// officer is the session's), so the insert skips the second pass.
+	if err := tx.SaveNoValidateWithContext(ctx, rec); err != nil {
 		return nil, "", station.Internal(err, "save visit")
 	}
-	if err := settleHousehold(ctx, tx, rec); err != nil {
-		return nil, "", err
+	switch {
+	case recount:
+		if err := settleHousehold(ctx, tx, rec); err != nil {
+			return nil, "", err
+		}
+	case changed:
+		// Server-computed fields only: no need to re-validate the rest.
+		if err := tx.SaveNoValidateWithContext(ctx, hrec); err != nil {
+			return nil, "", station.Internal(err, "update household")
+		}
 	}
 	return FromRecord(rec), StatusCreated, nil
 }
@@ -139,18 +182,19 @@ func edit(ctx context.Context, tx core.App, o *station.Officer, rec *core.Record
 	return FromRecord(rec), StatusUpdated, nil
 }
 
-// checkRefs checks the household (in the officer's area, not archived) and
-// the holiday watch.
-func checkRefs(ctx context.Context, tx core.App, o *station.Officer, v *Visit, p station.Problems) {
+// checkRefs checks the household (in the officer's area, not archived)
+// and the holiday watch, and returns the household's record (nil when it
+// is not one the officer may use).
+func checkRefs(ctx context.Context, tx core.App, o *station.Officer, v *Visit, p station.Problems) *core.Record {
 	if v.Household == "" {
-		return
+		return nil
 	}
-	h, err := households.Get(ctx, tx, o, v.Household)
-	if err != nil {
+	h, err := tx.FindRecordById(households.Collection, v.Household)
+	if err != nil || !o.CoversCommunity(h.GetString("community")) {
 		p.Add("household", "out_of_area")
-		return
+		return nil
 	}
-	if h.Archived {
+	if h.GetBool("archived") {
 		p.Add("household", "household_archived")
 	}
 	if v.Watch != "" {
@@ -159,6 +203,7 @@ func checkRefs(ctx context.Context, tx core.App, o *station.Officer, v *Visit, p
 			p.Add("watch", "watch_mismatch")
 		}
 	}
+	return h
 }
 
 func write(rec *core.Record, v *Visit) {

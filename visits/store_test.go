@@ -91,3 +91,41 @@ func TestSaveKeepsTheHouseholdInStep(t *testing.T) {
 		}
 	})
 }
+
+// TestLateEarlierWeChatContact: a phone that was offline for days syncs a
+// WeChat contact made before the one already recorded; the earlier visit
+// becomes the first contact.
+func TestLateEarlierWeChatContact(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	store := visits.NewStore(env.App)
+	a := apptest.Officer(env.OfficerA)
+	h := env.Household(env.OfficerA, households.Input{Community: env.CommunityA, Building: "吴牙街9号"})
+	now := time.Now()
+	later, _, err := store.Save(ctx, a, visits.Input{Household: h.ID, VisitedAt: now.Add(-time.Hour), Outcome: visits.OutcomeMet, WeChatAdded: true}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	earlier, _, err := store.Save(ctx, a, visits.Input{Household: h.ID, VisitedAt: now.Add(-3 * 24 * time.Hour), Outcome: visits.OutcomeMet, WeChatAdded: true}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := store.Get(ctx, a, later.ID)
+	if !earlier.WeChatNew || again.WeChatNew {
+		t.Fatalf("wechat_new earlier %v later %v, want true false", earlier.WeChatNew, again.WeChatNew)
+	}
+	got, _ := households.NewStore(env.App).Get(ctx, a, h.ID)
+	if !got.WeChatAddedAt.Equal(earlier.VisitedAt) || !got.LastVisitedAt.Equal(later.VisitedAt) {
+		t.Fatalf("household: wechat at %v, last visited %v", got.WeChatAddedAt, got.LastVisitedAt)
+	}
+	t.Run("a visit that changes nothing leaves the household's sync stamp alone", func(t *testing.T) {
+		before, _ := households.NewStore(env.App).Get(ctx, a, h.ID)
+		if _, _, err := store.Save(ctx, a, visits.Input{Household: h.ID, VisitedAt: now.Add(-2 * time.Hour), Outcome: visits.OutcomeNotHome}, now); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := households.NewStore(env.App).Get(ctx, a, h.ID)
+		if after.Updated != before.Updated {
+			t.Fatal("an unanswered door made every device re-pull the household")
+		}
+	})
+}

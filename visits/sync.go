@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -165,59 +166,112 @@ type PushAnswer struct {
 	Results []PushResult `json:"results"`
 }
 
-// errRollback ends an item's transaction without an error of its own.
-var errRollback = errors.New("rollback")
-
-// Push applies every item of req on its own (one bad item never blocks or
-// rolls back another), households first so that visits of a household made
-// at the door find it.
-func Push(ctx context.Context, app core.App, o *station.Officer, req PushRequest, now time.Time) PushAnswer {
+// Push applies every item of req in one transaction, each inside its own
+// savepoint: one bad item never blocks or rolls back another, and the
+// request pays for one commit, not one per item. Households go first, so
+// that visits of a household made at the door find it. If the transaction
+// itself fails, nothing was saved and the whole push is an error (the
+// device retries it; every item is idempotent).
+func Push(ctx context.Context, app core.App, o *station.Officer, req PushRequest, now time.Time) (PushAnswer, error) {
 	ans := PushAnswer{Results: make([]PushResult, 0, len(req.Households)+len(req.Visits))}
-	for _, p := range req.Households {
-		var a households.Applied
-		_ = app.RunInTransaction(func(tx core.App) error {
-			a = households.Apply(ctx, tx, o, p)
-			if a.Status == households.SyncCreated || a.Status == households.SyncUpdated {
-				return nil
-			}
-			return errRollback
-		})
-		r := PushResult{Collection: CollHouseholds, ID: p.ID, Status: a.Status}
-		if a.Doc != nil {
-			r.Doc = a.Doc
-		}
-		if a.Status == households.SyncDuplicate {
-			r.DuplicateOf = a.Doc.ID
-		}
-		describe(&r, a.Err)
-		ans.Results = append(ans.Results, r)
-	}
-	for _, in := range req.Visits {
-		var (
-			v      *Visit
-			status string
-			err    error
-		)
-		_ = app.RunInTransaction(func(tx core.App) error {
-			v, status, err = Save(ctx, tx, o, in, now)
+	err := app.RunInTransaction(func(tx core.App) error {
+		for _, p := range req.Households {
+			var a households.Applied
+			err := savepoint(tx, func() bool {
+				a = households.Apply(ctx, tx, o, p)
+				return a.Status == households.SyncCreated || a.Status == households.SyncUpdated
+			})
 			if err != nil {
-				return errRollback
+				return err
 			}
-			return nil
-		})
-		r := PushResult{Collection: CollVisits, ID: in.ID, Status: status}
-		switch {
-		case err == nil:
-			r.Doc = v
-		case ClosedVisit(err) != nil:
-			r.Status, r.Doc = "conflict", ClosedVisit(err)
-		default:
-			r.Status = "invalid"
+			r := PushResult{Collection: CollHouseholds, ID: p.ID, Status: a.Status}
+			if a.Doc != nil {
+				r.Doc = a.Doc
+			}
+			if a.Status == households.SyncDuplicate {
+				r.DuplicateOf = a.Doc.ID
+			}
+			describe(&r, a.Err)
+			ans.Results = append(ans.Results, r)
 		}
-		describe(&r, err)
-		ans.Results = append(ans.Results, r)
+		stored, err := storedIDs(tx, req.Visits)
+		if err != nil {
+			return err
+		}
+		for _, in := range req.Visits {
+			var (
+				v      *Visit
+				status string
+				err    error
+			)
+			serr := savepoint(tx, func() bool {
+				v, status, err = save(ctx, tx, o, in, now, stored[in.ID])
+				return err == nil
+			})
+			if err == nil {
+				stored[in.ID] = true // the same id twice in one push is a retry
+			}
+			if serr != nil {
+				return serr
+			}
+			r := PushResult{Collection: CollVisits, ID: in.ID, Status: status}
+			switch {
+			case err == nil:
+				r.Doc = v
+			case ClosedVisit(err) != nil:
+				r.Status, r.Doc = "conflict", ClosedVisit(err)
+			default:
+				r.Status = "invalid"
+			}
+			describe(&r, err)
+			ans.Results = append(ans.Results, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return PushAnswer{}, station.Internal(err, "push")
 	}
-	return ans
+	return ans, nil
+}
+
+// storedIDs says which of the pushed visits' ids are already stored, in
+// one query for the whole push.
+func storedIDs(tx core.App, vs []Input) (map[string]bool, error) {
+	stored := make(map[string]bool, len(vs))
+	ids := make([]any, 0, len(vs))
+	for _, v := range vs {
+		if v.ID != "" {
+			ids = append(ids, v.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return stored, nil
+	}
+	var found []string
+	if err := tx.DB().Select("id").From(Collection).Where(dbx.In("id", ids...)).Column(&found); err != nil {
+		return nil, fmt.Errorf("look up pushed ids: %w", err)
+	}
+	for _, id := range found {
+		stored[id] = true
+	}
+	return stored, nil
+}
+
+// savepoint runs fn inside a SQLite savepoint of tx and keeps what it
+// wrote only if fn says so.
+func savepoint(tx core.App, fn func() (keep bool)) error {
+	if _, err := tx.DB().NewQuery("SAVEPOINT push_item").Execute(); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if !fn() {
+		if _, err := tx.DB().NewQuery("ROLLBACK TO push_item").Execute(); err != nil {
+			return fmt.Errorf("rollback to savepoint: %w", err)
+		}
+	}
+	if _, err := tx.DB().NewQuery("RELEASE push_item").Execute(); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
 }
 
 // describe puts err's message and field errors on r; an internal error is
@@ -256,7 +310,10 @@ func HandlePush(app core.App) echo.HandlerFunc {
 		if len(req.Households)+len(req.Visits) > MaxPushItems {
 			return station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
 		}
-		ans := Push(c.Request().Context(), app, o, req, time.Now())
+		ans, err := Push(c.Request().Context(), app, o, req, time.Now())
+		if err != nil {
+			return err
+		}
 		return c.JSON(http.StatusOK, ans)
 	}
 }
