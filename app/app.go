@@ -138,6 +138,7 @@ func (s *Server) build(app core.App) error {
 	s.Households = households.NewStore(app)
 	s.Visits = visits.NewStore(app)
 	s.importPlans = households.NewImportPlans()
+	go func() { _ = s.Households.Warm(context.Background()) }() // the first search should not wait
 	s.Hub = live.NewHub(live.Sources{
 		Targets: func(officerID string) (any, error) {
 			return s.Visits.Targets(context.Background(), officerID, s.Settings(), time.Now())

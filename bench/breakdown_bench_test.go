@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -63,12 +64,15 @@ func checkedInsert(ctx context.Context, b *testing.B, tx core.App, o *station.Of
 }
 
 var variants = []variant{
-	{"push", "visits.Push as /sync/push calls it: one transaction per item", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+	{"push", "visits.Push as /sync/push calls it", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
 		req := visits.PushRequest{}
 		for _, v := range chunk {
 			req.Visits = append(req.Visits, v.input())
 		}
-		ans := visits.Push(context.Background(), env.App, apptest.Officer(env.OfficerA), req, now)
+		ans, err := visits.Push(context.Background(), env.App, apptest.Officer(env.OfficerA), req, now)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for _, r := range ans.Results {
 			if r.Status != visits.StatusCreated {
 				b.Fatalf("push: %s %s", r.Status, r.Message)
@@ -196,34 +200,40 @@ var variants = []variant{
 // household bookkeeping (settleHousehold), and PocketBase's record save.
 // The variants other than "push" are measuring sticks, not proposals:
 // they skip checks /sync/push must make. ZF_BENCH_ONLY=push,savepoints,...
-// picks variants.
+// picks variants; ZF_BENCH_ROUNDS rounds (3 by default) in rotated
+// order, medians reported; run it with -benchtime 1x.
 func BenchmarkPushBreakdown(b *testing.B) {
 	n := envInt("ZF_BENCH_BREAKDOWN_VISITS", breakdownVisits)
-	for i := 0; i < b.N; i++ {
-		for _, vr := range variants {
-			if !selected(vr.name) {
-				continue
-			}
-			b.StopTimer()
+	rounds := envInt("ZF_BENCH_ROUNDS", 3) * b.N
+	vrs := slices.DeleteFunc(slices.Clone(variants), func(v variant) bool { return !selected(v.name) })
+	perVisit, cpuPerVisit := map[string][]float64{}, map[string][]float64{}
+	b.StopTimer()
+	for round := 0; round < rounds; round++ {
+		for k := range vrs {
+			vr := vrs[(round+k)%len(vrs)]
 			env := newEnv(b)
 			hids := seedHouseholds(b, env, env.OfficerA, env.CommunityA, writeHouseholds)
 			now := time.Now()
 			vs := makeVisits(hids, n, now)
 			b.StartTimer()
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuTime()
 			for j := 0; j < len(vs); j += perRequest {
 				vr.run(b, env, vs[j:min(j+perRequest, len(vs))], now)
 			}
-			el := time.Since(start)
+			el, cpu := time.Since(start), cpuTime()-cpu0
 			b.StopTimer()
 			if stored, err := env.App.CountRecords("visits"); vr.name != "household-save" && (err != nil || int(stored) != n) {
 				b.Fatalf("%s: %d visits stored (%v), want %d", vr.name, stored, err, n)
 			}
-			perVisit := float64(el.Microseconds()) / 1000 / float64(n)
-			b.ReportMetric(perVisit, vr.name+"_ms/visit")
-			b.Logf("%-16s %7.3f ms/visit %7.0f visits/s  (%s)", vr.name, perVisit, float64(n)/el.Seconds(), vr.note)
-			b.StartTimer()
+			perVisit[vr.name] = append(perVisit[vr.name], ms(el)/float64(n))
+			cpuPerVisit[vr.name] = append(cpuPerVisit[vr.name], ms(cpu)/float64(n))
 		}
+	}
+	for _, vr := range vrs {
+		med := median(perVisit[vr.name])
+		b.ReportMetric(med, vr.name+"_ms/visit")
+		b.Logf("%-16s median %6.3f ms/visit (%5.0f visits/s), CPU %6.3f ms/visit; rounds %s  (%s)",
+			vr.name, med, 1000/med, median(cpuPerVisit[vr.name]), fmtRates(perVisit[vr.name]), vr.note)
 	}
 	b.ReportMetric(0, "ns/op")
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,11 +134,16 @@ type writeResult struct {
 	visits   int
 	requests int
 	elapsed  time.Duration
-	reqBytes int // request bodies sent
-	resBytes int // answer bodies received (as on the wire)
+	cpu      time.Duration // the process's CPU time (server and client) meanwhile
+	reqBytes int           // request bodies sent
+	resBytes int           // answer bodies received (decoded)
 }
 
 func (r writeResult) perSec() float64 { return float64(r.visits) / r.elapsed.Seconds() }
+
+// perCPUSec is visits per second of the process's CPU time, which other
+// load on the machine disturbs less than the wall clock.
+func (r writeResult) perCPUSec() float64 { return float64(r.visits) / r.cpu.Seconds() }
 
 // contender prepares a fresh app with households and returns the timed
 // part as a function.
@@ -160,7 +166,7 @@ func runPush(b *testing.B, env *apptest.Env, vs []visitSpec) writeResult {
 	}
 	res := writeResult{name: "/sync/push", visits: len(vs), requests: len(bodies)}
 	stop := profileFrom(b, "ZF_PUSH_PROFILE")
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	answers := make([][]byte, len(bodies))
 	for i, body := range bodies {
 		req, _ := http.NewRequest(http.MethodPost, env.URL+"/sync/push", bytes.NewReader(body))
@@ -169,7 +175,7 @@ func runPush(b *testing.B, env *apptest.Env, vs []visitSpec) writeResult {
 		answers[i] = roundTrip(b, c, req, http.StatusOK)
 		res.reqBytes += len(body)
 	}
-	res.elapsed = time.Since(start)
+	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
 	stop()
 	for _, a := range answers {
 		var ans struct {
@@ -203,7 +209,7 @@ func runBatch(b *testing.B, env *apptest.Env, vs []visitSpec) writeResult {
 		bodies = append(bodies, mustJSON(b, map[string]any{"requests": reqs}))
 	}
 	res := writeResult{name: "/api/batch", visits: len(vs), requests: len(bodies)}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	answers := make([][]byte, len(bodies))
 	for i, body := range bodies {
 		req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/batch", bytes.NewReader(body))
@@ -212,7 +218,7 @@ func runBatch(b *testing.B, env *apptest.Env, vs []visitSpec) writeResult {
 		answers[i] = roundTrip(b, c, req, http.StatusOK)
 		res.reqBytes += len(body)
 	}
-	res.elapsed = time.Since(start)
+	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
 	for _, a := range answers {
 		var ans []struct {
 			Status int
@@ -241,7 +247,7 @@ func runREST(b *testing.B, env *apptest.Env, vs []visitSpec) writeResult {
 		bodies[i] = mustJSON(b, v.recordBody(env.OfficerA.Id, now))
 	}
 	res := writeResult{name: "REST one by one", visits: len(vs), requests: len(vs)}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for _, body := range bodies {
 		req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/collections/visits/records", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -249,7 +255,7 @@ func runREST(b *testing.B, env *apptest.Env, vs []visitSpec) writeResult {
 		res.resBytes += len(roundTrip(b, c, req, http.StatusOK))
 		res.reqBytes += len(body)
 	}
-	res.elapsed = time.Since(start)
+	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
 	return res
 }
 
@@ -257,19 +263,20 @@ func runREST(b *testing.B, env *apptest.Env, vs []visitSpec) writeResult {
 // request, over 300 households of officer A's community) through
 // /sync/push, PocketBase's /api/batch and one-by-one REST creates, each on
 // a fresh app, side by side in one process, and reports visits/s and the
-// ratios. Every b.N iteration is a round of all contenders (in rotated
-// order, so none always runs first); with several rounds (-benchtime 3x)
-// the medians are reported. ZF_BENCH_ONLY=push,batch,rest picks
+// ratios. It runs ZF_BENCH_ROUNDS rounds (3 by default) of all contenders,
+// in rotated order so that none always runs first, and reports medians;
+// run it with -benchtime 1x. ZF_BENCH_ONLY=push,batch,rest picks
 // contenders; ZF_PUSH_PROFILE=file profiles the timed push requests only.
 func BenchmarkSyncWrite(b *testing.B) {
 	nVisits := envInt("ZF_BENCH_VISITS", writeVisits)
 	nREST := envInt("ZF_BENCH_REST_VISITS", restVisits)
+	rounds := envInt("ZF_BENCH_ROUNDS", 3) * b.N
 	contenders := []contender{{"push", runPush}, {"batch", runBatch}, {"rest", runREST}}
 	contenders = slices.DeleteFunc(contenders, func(c contender) bool { return !selected(c.name) })
 	got := map[string][]writeResult{}
 	ratios := map[string][]float64{}
 	b.StopTimer()
-	for round := 0; round < b.N; round++ {
+	for round := 0; round < rounds; round++ {
 		byName := map[string]writeResult{}
 		for k := range contenders {
 			ct := contenders[(round+k)%len(contenders)]
@@ -292,9 +299,9 @@ func BenchmarkSyncWrite(b *testing.B) {
 			if ct.name == "push" {
 				checkSettled(b, env, hids)
 			}
-			b.Logf("round %d %-16s %6d visits in %5d requests: %9.1f ms, %6.0f visits/s, %6.3f ms/visit; sent %s, received %s",
+			b.Logf("round %d %-16s %6d visits in %5d requests: %8.1f ms, %5.0f visits/s, %6.3f ms/visit; CPU %6.3f ms/visit; sent %s, received %s",
 				round+1, r.name, r.visits, r.requests, ms(r.elapsed), r.perSec(),
-				ms(r.elapsed)/float64(r.visits), kib(r.reqBytes), kib(r.resBytes))
+				ms(r.elapsed)/float64(r.visits), ms(r.cpu)/float64(r.visits), kib(r.reqBytes), kib(r.resBytes))
 			got[ct.name] = append(got[ct.name], r)
 			byName[ct.name] = r
 		}
@@ -302,26 +309,40 @@ func BenchmarkSyncWrite(b *testing.B) {
 			for _, other := range []string{"batch", "rest"} {
 				if o, ok := byName[other]; ok {
 					ratios["push/"+other] = append(ratios["push/"+other], p.perSec()/o.perSec())
+					ratios["cpu push/"+other] = append(ratios["cpu push/"+other], p.perCPUSec()/o.perCPUSec())
 				}
 			}
 		}
 	}
 	for _, ct := range contenders {
-		rates := make([]float64, 0, b.N)
+		var rates, cpuRates []float64
 		for _, r := range got[ct.name] {
 			rates = append(rates, r.perSec())
+			cpuRates = append(cpuRates, r.perCPUSec())
 		}
 		med := median(rates)
 		b.ReportMetric(med, ct.name+"_visits/s")
-		b.Logf("median %-6s %8.0f visits/s (%.3f ms/visit) over %d round(s): %s", ct.name, med, 1000/med, len(rates), fmtRates(rates))
+		b.Logf("median %-6s %6.0f visits/s (%.3f ms/visit) over %d round(s): %s; per CPU second %.0f: %s",
+			ct.name, med, 1000/med, len(rates), fmtRates(rates), median(cpuRates), fmtRates(cpuRates))
 	}
-	for _, name := range []string{"push/batch", "push/rest"} {
+	for _, name := range []string{"push/batch", "push/rest", "cpu push/batch", "cpu push/rest"} {
 		if rs := ratios[name]; len(rs) > 0 {
-			b.ReportMetric(median(rs), name)
-			b.Logf("median %-10s = %.2f, per round %s", name, median(rs), fmtRates(rs))
+			if !strings.HasPrefix(name, "cpu ") {
+				b.ReportMetric(median(rs), name)
+			}
+			b.Logf("median %-14s = %.2f, per round %s", name, median(rs), fmtRates(rs))
 		}
 	}
 	b.ReportMetric(0, "ns/op") // the wall time of a round says nothing
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(xs []float64) float64 {
