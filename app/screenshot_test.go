@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,5 +57,4 @@ func TestScreenshots(t *testing.T) {
 			}
 		}
 	}
-	_ = context.Background()
 }
