@@ -1,0 +1,113 @@
+package demo_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+
+	"zoufang/app"
+	"zoufang/demo"
+)
+
+func fresh(t *testing.T) core.App {
+	t.Helper()
+	ta, err := tests.NewTestApp(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ta.Cleanup)
+	app.Bind(ta, app.Config{})
+	return ta
+}
+
+func addresses(t *testing.T, a core.App) []string {
+	t.Helper()
+	recs, err := a.FindAllRecords("households")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.GetString("address")+"|"+r.GetString("head_name"))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestSeed(t *testing.T) {
+	now := time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)
+	opt := demo.Options{Households: 300, Weeks: 2, Now: now}
+	a := fresh(t)
+	res, err := demo.Seed(a, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("an empty database gets the demo station", func(t *testing.T) {
+		if !res.Seeded || res.Station != "长庆派出所" || res.Communities != 6 || res.Households != 300 || res.Visits == 0 {
+			t.Fatalf("result %+v", res)
+		}
+		for _, name := range []string{"吴牙社区", "浙大御跸社区"} {
+			if _, err := a.FindFirstRecordByData("communities", "name", name); err != nil {
+				t.Errorf("no %s", name)
+			}
+		}
+		n, _ := a.CountRecords("officers")
+		if n != 7 || len(res.Logins) != 7 {
+			t.Fatalf("%d officers, %d logins", n, len(res.Logins))
+		}
+		o, err := a.FindFirstRecordByData("officers", "badge", res.Logins[1].Badge)
+		if err != nil || !o.ValidatePassword(demo.Password) {
+			t.Fatal("a printed login does not work")
+		}
+	})
+	t.Run("a second start seeds nothing and duplicates nothing", func(t *testing.T) {
+		before := addresses(t, a)
+		again, err := demo.Seed(a, opt)
+		if err != nil || again.Seeded {
+			t.Fatalf("second seed: %+v %v", again, err)
+		}
+		if got := addresses(t, a); !slices.Equal(got, before) {
+			t.Fatalf("%d households after, %d before", len(got), len(before))
+		}
+		if len(again.Logins) != 7 {
+			t.Fatal("the demo logins should still be shown on a demo database")
+		}
+	})
+	t.Run("the same seed gives the same station", func(t *testing.T) {
+		b := fresh(t)
+		if _, err := demo.Seed(b, opt); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(addresses(t, a), addresses(t, b)) {
+			t.Fatal("two seeds of the same options differ")
+		}
+	})
+	t.Run("a database holding someone else's data is left alone and no logins are advertised", func(t *testing.T) {
+		c := fresh(t)
+		coll, _ := c.FindCollectionByNameOrId("communities")
+		r := core.NewRecord(coll)
+		r.Set("name", "别的社区")
+		r.Set("code", "other")
+		if err := c.Save(r); err != nil {
+			t.Fatal(err)
+		}
+		res, err := demo.Seed(c, opt)
+		if err != nil || res.Seeded || len(res.Logins) != 0 {
+			t.Fatalf("%+v %v", res, err)
+		}
+	})
+	t.Run("visits fall on the station's visit days in the afternoon", func(t *testing.T) {
+		recs, _ := a.FindAllRecords("visits")
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		for _, r := range recs {
+			at := r.GetDateTime("visited_at").Time().In(loc)
+			if wd := at.Weekday(); wd != time.Tuesday && wd != time.Thursday || at.Hour() < 14 || at.Hour() > 18 {
+				t.Fatalf("a visit at %v", at)
+			}
+		}
+	})
+}
