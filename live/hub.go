@@ -104,10 +104,7 @@ func (h *Hub) Close() {
 		return
 	}
 	h.closed = true
-	cs := make([]*client, 0, len(h.clients))
-	for c := range h.clients {
-		cs = append(cs, c)
-	}
+	cs := h.clientsLocked(nil)
 	h.mu.Unlock()
 	close(h.done)
 	for _, c := range cs {
@@ -118,13 +115,7 @@ func (h *Hub) Close() {
 
 // DropAll closes every connection (the server-side network cut of tests).
 func (h *Hub) DropAll() {
-	h.mu.Lock()
-	cs := make([]*client, 0, len(h.clients))
-	for c := range h.clients {
-		cs = append(cs, c)
-	}
-	h.mu.Unlock()
-	for _, c := range cs {
+	for _, c := range h.clientsWhere(nil) {
 		c.close()
 	}
 }
@@ -132,17 +123,27 @@ func (h *Hub) DropAll() {
 // DropOfficer closes an officer's connections (signed out everywhere,
 // deactivated).
 func (h *Hub) DropOfficer(id string) {
+	for _, c := range h.clientsWhere(func(c *client) bool { return c.officer.ID == id }) {
+		c.close()
+	}
+}
+
+// clientsWhere lists the open clients that keep selects (all when nil),
+// so the caller can act on them without holding the hub's lock.
+func (h *Hub) clientsWhere(keep func(*client) bool) []*client {
 	h.mu.Lock()
-	var cs []*client
+	defer h.mu.Unlock()
+	return h.clientsLocked(keep)
+}
+
+func (h *Hub) clientsLocked(keep func(*client) bool) []*client {
+	cs := make([]*client, 0, len(h.clients))
 	for c := range h.clients {
-		if c.officer.ID == id {
+		if keep == nil || keep(c) {
 			cs = append(cs, c)
 		}
 	}
-	h.mu.Unlock()
-	for _, c := range cs {
-		c.close()
-	}
+	return cs
 }
 
 // Count is how many connections are open.
@@ -217,12 +218,7 @@ func (h *Hub) flush() {
 	h.dirtyTargets, h.dirtyColls, h.dirtyOwn, h.dirtyBoard = map[string]bool{}, map[string]map[string]bool{}, map[string]map[string]bool{}, false
 	h.dirtyMu.Unlock()
 
-	h.mu.Lock()
-	cs := make([]*client, 0, len(h.clients))
-	for c := range h.clients {
-		cs = append(cs, c)
-	}
-	h.mu.Unlock()
+	cs := h.clientsWhere(nil)
 
 	// "changed": per client, the collections it should pull.
 	for _, c := range cs {

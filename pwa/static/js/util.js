@@ -137,3 +137,24 @@ export function tagClass(tag) {
   if (tag === "矛盾纠纷户") return "tag bad";
   return "tag";
 }
+
+// clearErrors removes a form's field errors and hides its alert box.
+export function clearErrors(form, alertId) {
+  for (const p of form.querySelectorAll("[data-error-for]")) {
+    p.hidden = true;
+    p.textContent = "";
+  }
+  for (const f of form.querySelectorAll(".field.bad")) f.classList.remove("bad");
+  show(document.getElementById(alertId), false);
+}
+
+// fieldError shows msg under a form field (opening a collapsed section).
+export function fieldError(form, name, msg) {
+  const p = form.querySelector(`[data-error-for="${name}"]`);
+  if (p) {
+    p.textContent = msg;
+    p.hidden = false;
+    p.closest(".field")?.classList.add("bad");
+    p.closest("details")?.setAttribute("open", "");
+  }
+}

@@ -5,7 +5,7 @@
 import { get, meta } from "../db.js";
 import { go } from "../nav.js";
 import { enqueue } from "../outbox.js";
-import { newId, show, t } from "../util.js";
+import { newId, show, t, clearErrors, fieldError } from "../util.js";
 
 let editing = null;
 
@@ -14,7 +14,7 @@ export async function render(id) {
   const me = await meta("me");
   editing = id ? await get("households", id) : null;
   document.getElementById("hf-title").textContent = editing ? t("household.edit_title", editing.address) : t("household.new");
-  clearErrors(form);
+  clearErrors(form, "hf-alert");
   form.reset();
 
   const comm = document.getElementById("hf-community");
@@ -46,26 +46,8 @@ export async function render(id) {
   };
 }
 
-function clearErrors(form) {
-  for (const p of form.querySelectorAll("[data-error-for]")) {
-    p.hidden = true;
-    p.textContent = "";
-  }
-  for (const f of form.querySelectorAll(".field.bad")) f.classList.remove("bad");
-  show(document.getElementById("hf-alert"), false);
-}
-
-function fieldError(form, name, msg) {
-  const p = form.querySelector(`[data-error-for="${name}"]`);
-  if (p) {
-    p.textContent = msg;
-    p.hidden = false;
-    p.closest(".field").classList.add("bad");
-  }
-}
-
 async function save(form, me) {
-  clearErrors(form);
+  clearErrors(form, "hf-alert");
   const v = (n) => form.elements[n].value.trim();
   let ok = true;
   if (!v("community")) {

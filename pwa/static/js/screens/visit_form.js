@@ -7,7 +7,7 @@ import { get, getAll, meta } from "../db.js";
 import { go } from "../nav.js";
 import { enqueue } from "../outbox.js";
 import { takeToken } from "../replica.js";
-import { clock, newId, show, t } from "../util.js";
+import { clock, newId, show, t, clearErrors, fieldError } from "../util.js";
 
 const EDIT_WINDOW = 24 * 3600 * 1000;
 
@@ -17,7 +17,7 @@ export async function render(id, q) {
   const editing = id ? await get("visits", id) : null;
   const householdId = editing ? editing.household : q.get("household");
   const h = householdId ? await get("households", householdId) : null;
-  clearErrors(form);
+  clearErrors(form, "vf-alert");
   form.reset();
   const alert = document.getElementById("vf-alert");
   const save = document.getElementById("vf-save");
@@ -75,7 +75,7 @@ export async function render(id, q) {
   form.onsubmit = async (e) => {
     e.preventDefault();
     if (save.disabled) return;
-    clearErrors(form);
+    clearErrors(form, "vf-alert");
     const kind = form.elements.kind.value || "routine";
     const visitedAt = at.value ? new Date(at.value).toISOString() : (editing ? editing.visited_at : new Date().toISOString());
     if (Date.parse(visitedAt) > Date.now() + 5 * 60000) return fieldError(form, "visited_at", t("field.future"));
@@ -106,23 +106,4 @@ function localInput(iso) {
   const d = new Date(iso);
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-function clearErrors(form) {
-  for (const p of form.querySelectorAll("[data-error-for]")) {
-    p.hidden = true;
-    p.textContent = "";
-  }
-  for (const f of form.querySelectorAll(".field.bad")) f.classList.remove("bad");
-  show(document.getElementById("vf-alert"), false);
-}
-
-function fieldError(form, name, msg) {
-  const p = form.querySelector(`[data-error-for="${name}"]`);
-  if (p) {
-    p.textContent = msg;
-    p.hidden = false;
-    p.closest(".field")?.classList.add("bad");
-    p.closest("details")?.setAttribute("open", "");
-  }
 }
