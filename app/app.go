@@ -132,7 +132,7 @@ func (s *Server) build(app core.App) error {
 		return err
 	}
 	s.Assets = assets
-	s.Shell = pwa.NewShell(assets, s.Settings().StationName)
+	s.Shell = pwa.NewShell(assets, func() string { return s.Settings().StationName })
 	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies}
 	s.Login = auth.NewLogin(s.Sessions, s.Shell.Layout)
 	s.Households = households.NewStore(app)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,8 +47,12 @@ func bindRecordHooks(app core.App, s *Server) {
 	app.OnRecordAfterCreateSuccess(SyncedCollections...).BindFunc(live)
 	app.OnRecordAfterUpdateSuccess(SyncedCollections...).BindFunc(live)
 	app.OnRecordUpdateExecute("officers").BindFunc(func(e *core.RecordEvent) error {
-		// Judged before the save: afterwards Original is the new state.
-		revoked := e.Record.TokenKey() != e.Record.Original().TokenKey() || !e.Record.GetBool("active")
+		// Judged before the save: afterwards Original is the new state. A
+		// new role or area also ends open sockets, which hold the old one.
+		orig := e.Record.Original()
+		revoked := e.Record.TokenKey() != orig.TokenKey() || !e.Record.GetBool("active") ||
+			e.Record.GetString("role") != orig.GetString("role") ||
+			!slices.Equal(e.Record.GetStringSlice("communities"), orig.GetStringSlice("communities"))
 		if err := e.Next(); err != nil {
 			return err
 		}

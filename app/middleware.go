@@ -38,6 +38,9 @@ func securityHeaders(importMapHash string) echo.MiddlewareFunc {
 			h.Set("Referrer-Policy", "same-origin")
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+			if c.Scheme() == "https" {
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
 			return next(c)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"zoufang/auth"
 	"zoufang/households"
+	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/ratelimit"
 	"zoufang/station"
@@ -116,10 +117,16 @@ func (s *Server) fieldOr(office echo.HandlerFunc, check ...echo.HandlerFunc) ech
 	}
 }
 
-// inArea refuses a household the officer may not see.
+// inArea refuses a household of another officer's area. One the server
+// does not know may be on the officer's phone only (registered at a door,
+// not yet synced): its page is the shell's to show.
 func (s *Server) inArea(c echo.Context) error {
-	_, err := s.Households.Get(c.Request().Context(), station.OfficerFrom(c.Request().Context()), c.Param("id"))
-	return err
+	o := station.OfficerFrom(c.Request().Context())
+	rec, err := s.App.FindRecordById(households.Collection, c.Param("id"))
+	if err == nil && !o.CoversCommunity(rec.GetString("community")) {
+		return &station.Error{Code: station.ENotFound, Message: i18n.T("household.not_found")}
+	}
+	return nil
 }
 
 // handleShell serves the field app's shell document.

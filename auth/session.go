@@ -29,7 +29,9 @@ const renewBefore = 20 * 24 * time.Hour
 // Sessions issues and reads session cookies.
 type Sessions struct {
 	App core.App
-	// Secure marks cookies Secure (behind TLS).
+	// Secure marks cookies Secure even when the request looks like plain
+	// HTTP. Requests that arrived over HTTPS (directly, or as the proxy's
+	// X-Forwarded-Proto says) always get Secure cookies.
 	Secure bool
 }
 
@@ -51,23 +53,25 @@ func (s *Sessions) Start(c echo.Context, rec *core.Record) error {
 	if err != nil {
 		return station.Internal(err, "issue auth token")
 	}
-	c.SetCookie(s.cookie(token, int(rec.Collection().AuthToken.Duration)))
+	c.SetCookie(s.cookie(c, token, int(rec.Collection().AuthToken.Duration)))
 	return nil
 }
 
-// End clears the session cookie.
+// End clears the session cookie. (The token itself stays valid until it
+// expires: PocketBase's tokens are not stored. "Sign out everywhere"
+// revokes them all.)
 func (s *Sessions) End(c echo.Context) {
-	c.SetCookie(s.cookie("", -1))
+	c.SetCookie(s.cookie(c, "", -1))
 }
 
-func (s *Sessions) cookie(value string, maxAge int) *http.Cookie {
+func (s *Sessions) cookie(c echo.Context, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name:     CookieName,
 		Value:    value,
 		Path:     "/",
 		MaxAge:   maxAge,
 		HttpOnly: true,
-		Secure:   s.Secure,
+		Secure:   s.Secure || c.Scheme() == "https",
 		SameSite: http.SameSiteLaxMode,
 	}
 }

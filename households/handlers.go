@@ -181,7 +181,7 @@ func InputOf(hh *Household) Input {
 	return Input{
 		Community: hh.Community, Grid: hh.Grid, Address: hh.Address, Building: hh.Building, Unit: hh.Unit, Room: hh.Room,
 		HeadName: hh.HeadName, Phones: hh.PhonesDisplay, Residents: hh.Residents, Tags: hh.Tags, Notes: hh.Notes,
-		BaseUpdated: hh.Updated,
+		BaseRev: hh.Rev,
 	}
 }
 
@@ -246,15 +246,15 @@ func HandleArchive(reg registry, layout pwa.Layout, env Env, history HistoryFunc
 // inputFromForm reads the household form as typed.
 func inputFromForm(c echo.Context) Input {
 	in := Input{
-		Community:   c.FormValue("community"),
-		Grid:        c.FormValue("grid"),
-		Address:     c.FormValue("address"),
-		Building:    c.FormValue("building"),
-		Unit:        c.FormValue("unit"),
-		Room:        c.FormValue("room"),
-		HeadName:    c.FormValue("head_name"),
-		Notes:       c.FormValue("notes"),
-		BaseUpdated: c.FormValue("base_updated"),
+		Community: c.FormValue("community"),
+		Grid:      c.FormValue("grid"),
+		Address:   c.FormValue("address"),
+		Building:  c.FormValue("building"),
+		Unit:      c.FormValue("unit"),
+		Room:      c.FormValue("room"),
+		HeadName:  c.FormValue("head_name"),
+		Notes:     c.FormValue("notes"),
+		BaseRev:   c.FormValue("base_rev"),
 	}
 	if p := strings.TrimSpace(c.FormValue("phones")); p != "" {
 		in.Phones = []string{p}

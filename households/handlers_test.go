@@ -132,7 +132,7 @@ func TestHouseholdForms(t *testing.T) {
 	})
 	t.Run("an edit made on a stale copy is refused and says so", func(t *testing.T) {
 		h, _ := households.NewStore(env.App).Get(context.Background(), apptest.Officer(env.Chief), existing.ID)
-		form := url.Values{"community": {env.CommunityA}, "building": {h.Building}, "unit": {h.Unit}, "room": {h.Room}, "head_name": {"王五改"}, "base_updated": {h.Updated}}
+		form := url.Values{"community": {env.CommunityA}, "building": {h.Building}, "unit": {h.Unit}, "room": {h.Room}, "head_name": {"王五改"}, "base_rev": {h.Rev}}
 		// Someone else saves first.
 		in := households.InputOf(h)
 		in.Notes = "别人改的"

@@ -54,7 +54,10 @@ type Household struct {
 	Archived      bool      `json:"archived"`
 	// Search is the text the field app's instant search looks in.
 	Search string `json:"search"`
-	// Updated is the sync stamp an edit is based on.
+	// Rev changes whenever a person edits the household (not when a visit
+	// moves its last visit); an edit says which revision it was made on.
+	Rev string `json:"rev"`
+	// Updated is the sync stamp (/sync/pull pages by it).
 	Updated string    `json:"updated"`
 	Created time.Time `json:"created"`
 }
@@ -80,6 +83,7 @@ func FromRecord(r *core.Record) *Household {
 		Notes:         r.GetString("notes"),
 		Archived:      r.GetBool("archived"),
 		Search:        r.GetString("search"),
+		Rev:           r.GetString("rev"),
 		Updated:       r.GetString("updated"),
 		Created:       r.GetDateTime("created").Time(),
 	}
@@ -115,9 +119,9 @@ type Input struct {
 	Residents int      `json:"residents"`
 	Tags      []string `json:"tags"`
 	Notes     string   `json:"notes"`
-	// BaseUpdated is the sync stamp of the copy an edit was made on; a
-	// stale base is a conflict.
-	BaseUpdated string `json:"base_updated"`
+	// BaseRev is the revision of the copy an edit was made on; an edit on
+	// an older revision (someone else edited meanwhile) is a conflict.
+	BaseRev string `json:"base_rev"`
 }
 
 // IDPattern is PocketBase's id shape; client-minted ids must match it.

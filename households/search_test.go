@@ -88,7 +88,7 @@ func TestSearch(t *testing.T) {
 	t.Run("an edited address is found by its new text", func(t *testing.T) {
 		in := households.InputOf(b)
 		in.Building, in.Address = "青春坊8幢", ""
-		in.BaseUpdated = ""
+		in.BaseRev = ""
 		if _, err := households.NewStore(env.App).Update(ctx, chief, b.ID, in); err != nil {
 			t.Fatal(err)
 		}

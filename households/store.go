@@ -255,6 +255,7 @@ func write(rec *core.Record, h *Household) {
 	rec.Set("tags", h.Tags)
 	rec.Set("notes", h.Notes)
 	rec.Set("search", h.searchText())
+	rec.Set("rev", core.GenerateDefaultRandomId())
 }
 
 // StaleBase is the conflict of an edit made on an outdated copy; Current is
@@ -264,7 +265,7 @@ type StaleBase struct{ Current *Household }
 func (s *StaleBase) Error() string { return "edit based on a stale copy" }
 
 // Update edits a household in the officer's area. A non-empty
-// in.BaseUpdated must equal the stored sync stamp, else the edit is a
+// in.BaseRev must equal the stored revision, else the edit is a
 // conflict carrying the current copy.
 func (s *Store) Update(ctx context.Context, o *station.Officer, id string, in Input) (*Household, error) {
 	var out *Household
@@ -285,7 +286,7 @@ func Update(ctx context.Context, tx core.App, o *station.Officer, id string, in 
 	if cur.Archived {
 		return nil, &station.Error{Code: station.EConflict, Message: i18n.T("household.archived")}
 	}
-	if in.BaseUpdated != "" && in.BaseUpdated != cur.Updated {
+	if in.BaseRev != "" && in.BaseRev != cur.Rev {
 		return nil, &station.Error{Code: station.EConflict, Message: i18n.T("household.stale"), Err: &StaleBase{Current: cur}}
 	}
 	in.ID = ""

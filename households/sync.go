@@ -40,9 +40,11 @@ type Applied struct {
 // Apply applies one pushed household within tx. It is idempotent by the
 // client-minted id: a create whose id exists with the same content is
 // "exists", and so is an update whose content is already stored (the answer
-// to the first attempt was lost). A stale base with different content is a
-// conflict carrying the server's copy; a duplicate names the household that
-// exists, so the device can re-link its visits to it.
+// to the first attempt was lost). An edit on an older revision with
+// different content is a conflict carrying the server's copy. A household
+// created at a door that is registered already is a duplicate naming that
+// household, so the device re-links its visits to it; a shared phone, or an
+// edit onto another's door, is an input problem to correct.
 func Apply(ctx context.Context, tx core.App, o *station.Officer, p Push) Applied {
 	if !IDPattern.MatchString(p.ID) {
 		pr := station.Problems{}
@@ -62,11 +64,14 @@ func Apply(ctx context.Context, tx core.App, o *station.Officer, p Push) Applied
 			return Applied{Status: SyncInvalid, Err: pr.Err()}
 		}
 		h, err := Create(ctx, tx, o, p.Input)
-		switch {
+		switch d := DuplicateOf(err); {
 		case err == nil:
 			return Applied{Status: SyncCreated, Doc: h}
-		case DuplicateOf(err) != nil:
-			return Applied{Status: SyncDuplicate, Doc: DuplicateOf(err).Of, Err: err}
+		case d != nil && d.By == "address":
+			// The same door: the device re-links its visits to this one.
+			return Applied{Status: SyncDuplicate, Doc: d.Of, Err: err}
+		case d != nil:
+			return sharedPhone(d)
 		}
 		return Applied{Status: SyncInvalid, Err: err}
 	}
@@ -81,15 +86,30 @@ func Apply(ctx context.Context, tx core.App, o *station.Officer, p Push) Applied
 		return Applied{Status: SyncInvalid, Err: pr.Err()}
 	}
 	h, err := Update(ctx, tx, o, p.ID, p.Input)
-	switch {
+	switch d := DuplicateOf(err); {
 	case err == nil:
 		return Applied{Status: SyncUpdated, Doc: h}
-	case DuplicateOf(err) != nil:
-		return Applied{Status: SyncDuplicate, Doc: DuplicateOf(err).Of, Err: err}
+	case d != nil && d.By == "address":
+		// An edit that moves a household onto another's door is a mistake
+		// to correct, never a merge: the household and its visits stay.
+		pr := station.Problems{}
+		pr.Add("building", "duplicate_address_of", d.Of.Address)
+		return Applied{Status: SyncInvalid, Err: pr.Err()}
+	case d != nil:
+		return sharedPhone(d)
 	case station.ErrorCode(err) == station.EConflict:
 		return Applied{Status: SyncConflict, Doc: cur, Err: err}
 	}
 	return Applied{Status: SyncInvalid, Err: err}
+}
+
+// sharedPhone refuses a phone registered on another household as an input
+// problem the officer corrects (a landlord's number on several rented flats
+// is not the same door), never as a merge.
+func sharedPhone(d *Duplicate) Applied {
+	pr := station.Problems{}
+	pr.Add("phones", "duplicate_phone_of", d.Of.Address)
+	return Applied{Status: SyncInvalid, Err: pr.Err()}
 }
 
 func recordExists(tx core.App, id string) bool {

@@ -274,7 +274,7 @@ func FormPage(layout pwa.Layout, p FormProps) g.Node {
 			h.H1(g.Text(title)),
 			pwa.ErrorSummary(p.Err), dupLink, staleLink,
 			h.Form(h.Method("post"), h.Action(action), g.Attr("novalidate"),
-				h.Input(h.Type("hidden"), h.Name("base_updated"), h.Value(in.BaseUpdated)),
+				h.Input(h.Type("hidden"), h.Name("base_rev"), h.Value(in.BaseRev)),
 				pwa.Field(i18n.T("household.community"), "community", errs, placeSelect("community", in.Community, p.Places, true)),
 				pwa.Field(i18n.T("household.grid"), "grid", errs, gridSelect("grid", in.Grid, p.Places, i18n.T("household.no_grid"))),
 				text("building", i18n.T("household.building"), in.Building, MaxBuilding, h.Placeholder(i18n.T("household.building_hint")), h.Required()),

@@ -103,8 +103,15 @@ func ErrorPage(layout Layout, o *station.Officer, e *station.Error) g.Node {
 // SafeNext returns p if it is a local path, "/" otherwise: a sign-in link
 // must never send an officer to another site.
 func SafeNext(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
 		return "/"
+	}
+	// Browsers drop tabs and newlines from a URL, so "/\t/evil.example"
+	// would become "//evil.example": no control characters at all.
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
 	}
 	return p
 }

@@ -40,13 +40,15 @@ type Layout func(p Page) g.Node
 
 // Shell builds the layout around the loaded assets.
 type Shell struct {
-	Assets  *Assets
-	Station string // shown in the header
+	Assets *Assets
+	// Station names the station in the header; a func, so a renamed
+	// station shows at once.
+	Station func() string
 	strings []byte
 }
 
 // NewShell returns the page shell for assets.
-func NewShell(a *Assets, stationName string) *Shell {
+func NewShell(a *Assets, stationName func() string) *Shell {
 	strs, _ := json.Marshal(i18n.Subset(i18n.PagePrefixes...))
 	return &Shell{Assets: a, Station: stationName, strings: strs}
 }
@@ -99,6 +101,7 @@ func (s *Shell) Layout(p Page) g.Node {
 			g.If(p.Field, g.Attr("data-field", "1")),
 			s.header(p),
 			h.Main(h.ID("main"), g.Group(p.Body)),
+			g.Iff(p.Officer != nil, func() g.Node { return footer() }),
 			g.Iff(p.Officer != nil, func() g.Node { return s.nav(p) }),
 		},
 	})
@@ -107,7 +110,7 @@ func (s *Shell) Layout(p Page) g.Node {
 func (s *Shell) header(p Page) g.Node {
 	return h.Header(h.Class("top"),
 		h.A(h.Class("brand"), h.Href("/"), g.Text(i18n.T("app.short_name"))),
-		g.If(s.Station != "", h.Span(h.Class("station"), g.Text(s.Station))),
+		g.Iff(s.Station != nil && s.Station() != "", func() g.Node { return h.Span(h.Class("station"), g.Text(s.Station())) }),
 		g.If(p.Field, g.El("output", h.ID("sync-status"), h.Class("sync-chip"), g.Attr("aria-live", "polite"))),
 		g.Iff(p.Officer != nil, func() g.Node {
 			return h.Div(h.Class("who"),
@@ -117,6 +120,16 @@ func (s *Shell) header(p Page) g.Node {
 				),
 			)
 		}),
+	)
+}
+
+// footer offers "sign out on every device", for a phone that was lost.
+func footer() g.Node {
+	return h.Footer(h.Class("foot no-print"),
+		h.Form(h.Method("post"), h.Action("/logout"), h.Class("logout"),
+			h.Input(h.Type("hidden"), h.Name("everywhere"), h.Value("1")),
+			h.Button(h.Type("submit"), h.Class("link"), g.Text(i18n.T("nav.logout_everywhere"))),
+		),
 	)
 }
 

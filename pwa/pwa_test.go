@@ -92,7 +92,7 @@ func TestAssets(t *testing.T) {
 
 func TestLayoutEscapesUserData(t *testing.T) {
 	a, _ := pwa.LoadAssets()
-	shell := pwa.NewShell(a, `派出所<script>`)
+	shell := pwa.NewShell(a, func() string { return `派出所<script>` })
 	o := &station.Officer{ID: "x", Name: `<img src=x onerror=alert(1)>`, Badge: "1", Role: station.RoleOfficer}
 	var b strings.Builder
 	if err := shell.Layout(pwa.Page{Title: `"><script>alert(1)</script>`, Officer: o, Body: []g.Node{h.P(g.Text("<b>hi</b>"))}}).Render(&b); err != nil {
@@ -111,6 +111,14 @@ func TestSafeNext(t *testing.T) {
 	for in, want := range cases {
 		if got := pwa.SafeNext(in); got != want {
 			t.Errorf("SafeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSafeNextControlCharacters(t *testing.T) {
+	for _, in := range []string{"/\t/evil.example", "/\n/evil.example", "/\x7f", "/a\\b"} {
+		if got := pwa.SafeNext(in); got != "/" {
+			t.Errorf("SafeNext(%q) = %q, want /", in, got)
 		}
 	}
 }

@@ -87,6 +87,8 @@ func LoadSettings(app core.App) (Settings, error) {
 	if v := r.GetString("station_name"); v != "" {
 		s.StationName = v
 	}
+	// A stored row is taken as it is: 0 new WeChat contacts or an empty
+	// token book are settings, not "unset".
 	if days := r.GetStringSlice("visit_weekdays"); len(days) > 0 {
 		s.VisitWeekdays = s.VisitWeekdays[:0:0]
 		for _, d := range days {
@@ -98,17 +100,13 @@ func LoadSettings(app core.App) (Settings, error) {
 	if v := r.GetInt("target_homes"); v > 0 {
 		s.TargetHomes = v
 	}
-	if v := r.GetInt("target_wechat"); v > 0 {
-		s.TargetWeChat = v
-	}
+	s.TargetWeChat = max(r.GetInt("target_wechat"), 0)
 	if v := r.GetString("timezone"); v != "" {
 		if loc, err := time.LoadLocation(v); err == nil {
 			s.Timezone, s.loc = v, loc
 		}
 	}
-	if v := r.GetInt("token_book_size"); v > 0 {
-		s.TokenBookSize = v
-	}
+	s.TokenBookSize = max(r.GetInt("token_book_size"), 0)
 	return s, nil
 }
 

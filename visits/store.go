@@ -82,6 +82,13 @@ func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now ti
 
 	v, p := in.normalize(o, now)
 	hrec := checkRefs(ctx, tx, o, v, p)
+	// A QR token's id is its officer's: a visit under another officer's
+	// token would show that officer to the resident who confirms it.
+	if v.ID != "" {
+		if tk, err := tx.FindRecordById(TokenCollection, v.ID); err == nil && tk.GetString("officer") != o.ID {
+			p.Add("id", "id_taken")
+		}
+	}
 	if err := p.Err(); err != nil {
 		return nil, "", err
 	}

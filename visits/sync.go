@@ -53,11 +53,13 @@ type PullAnswer struct {
 	Scope string `json:"scope"`
 }
 
-// Scope is a fingerprint of what the officer may see.
+// Scope is a fingerprint of who is signed in and what they may see: a
+// device that sees it change (another officer on a shared phone, or an
+// officer given other communities) starts its replica afresh.
 func Scope(o *station.Officer) string {
 	cs := slices.Clone(o.Communities)
 	slices.Sort(cs)
-	sum := sha256.Sum256([]byte(o.Role + "|" + strings.Join(cs, ",")))
+	sum := sha256.Sum256([]byte(o.ID + "|" + o.Role + "|" + strings.Join(cs, ",")))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -146,6 +148,11 @@ func HandlePull(app core.App) echo.HandlerFunc {
 
 // PushRequest is the body of POST /sync/push.
 type PushRequest struct {
+	// Officer is who the device believes it is pushing for. A phone that
+	// changed hands may hold another officer's records while signed in as
+	// someone else: a mismatch refuses the whole push, so nothing is ever
+	// saved under the wrong name.
+	Officer    string            `json:"officer"`
 	Households []households.Push `json:"households"`
 	Visits     []Input           `json:"visits"`
 }
@@ -309,6 +316,11 @@ func HandlePush(app core.App) echo.HandlerFunc {
 		}
 		if len(req.Households)+len(req.Visits) > MaxPushItems {
 			return station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
+		}
+		if req.Officer != "" && req.Officer != o.ID {
+			return &station.Error{Code: station.EConflict, Message: i18n.T("sync.wrong_officer"), Fields: map[string]station.FieldError{
+				"officer": {Code: "wrong_officer", Message: i18n.T("sync.wrong_officer")},
+			}}
 		}
 		ans, err := Push(c.Request().Context(), app, o, req, time.Now())
 		if err != nil {

@@ -194,7 +194,7 @@ func TestPushHouseholds(t *testing.T) {
 		if _, err := households.NewStore(env.App).Update(context.Background(), apptest.Officer(env.Chief), existing.ID, in); err != nil {
 			t.Fatal(err)
 		}
-		edit := map[string]any{"id": existing.ID, "op": "update", "base_updated": existing.Updated, "community": env.CommunityA,
+		edit := map[string]any{"id": existing.ID, "op": "update", "base_rev": existing.Rev, "community": env.CommunityA,
 			"building": existing.Building, "unit": existing.Unit, "room": existing.Room, "notes": "后改的", "phones": existing.Phones}
 		r := push(t, a, map[string]any{"households": []any{edit}}).Results[0]
 		if r.Status != "conflict" || r.Doc["notes"] != "先改的" {
@@ -203,7 +203,7 @@ func TestPushHouseholds(t *testing.T) {
 	})
 	t.Run("an edit whose answer was lost answers exists when retried", func(t *testing.T) {
 		cur, _ := households.NewStore(env.App).Get(context.Background(), apptest.Officer(env.OfficerA), existing.ID)
-		edit := map[string]any{"id": cur.ID, "op": "update", "base_updated": cur.Updated, "community": env.CommunityA,
+		edit := map[string]any{"id": cur.ID, "op": "update", "base_rev": cur.Rev, "community": env.CommunityA,
 			"building": cur.Building, "unit": cur.Unit, "room": cur.Room, "notes": "第二次", "phones": cur.Phones}
 		if got := push(t, a, map[string]any{"households": []any{edit}}).Results[0].Status; got != "updated" {
 			t.Fatalf("first: %s", got)
@@ -314,7 +314,7 @@ func TestPullPagingUnderConcurrentWrites(t *testing.T) {
 				if len(res.Items) == 1 {
 					in := households.InputOf(res.Items[0])
 					in.Notes = fmt.Sprintf("edit %d-%d", w, i)
-					in.BaseUpdated = ""
+					in.BaseRev = ""
 					store.Update(context.Background(), chief, res.Items[0].ID, in)
 				}
 			}
@@ -375,4 +375,61 @@ func TestPullPagingUnderConcurrentWrites(t *testing.T) {
 		}
 	}
 	t.Logf("%d households, all level", len(recs))
+}
+
+func TestPushRefusesRatherThanMerges(t *testing.T) {
+	env := apptest.New(t)
+	a := env.SignIn(env.OfficerA)
+	now := time.Now()
+	flat101 := env.Household(env.OfficerA, households.Input{Community: env.CommunityA, Building: "青春坊9幢", Unit: "1", Room: "101", Phones: []string{"13900009999"}})
+	flat102 := env.Household(env.OfficerA, households.Input{Community: env.CommunityA, Building: "青春坊9幢", Unit: "1", Room: "102"})
+	push(t, a, map[string]any{"visits": []any{visit(id("v102"), flat102.ID, now)}})
+
+	t.Run("a new door sharing a landlord's phone is refused for correction, not merged", func(t *testing.T) {
+		r := push(t, a, map[string]any{"households": []any{map[string]any{"id": id("flat103"), "op": "create", "community": env.CommunityA, "building": "青春坊9幢", "unit": "1", "room": "103", "phones": []string{"139 0000 9999"}}}}).Results[0]
+		if r.Status != "invalid" || r.Errors["phones"] == nil || r.DuplicateOf != "" {
+			t.Fatalf("status %s errors %v duplicate_of %q", r.Status, r.Errors, r.DuplicateOf)
+		}
+	})
+	t.Run("an edit onto another household's door is refused and moves nothing", func(t *testing.T) {
+		edit := map[string]any{"id": flat102.ID, "op": "update", "base_rev": flat102.Rev, "community": env.CommunityA, "building": "青春坊9幢", "unit": "1", "room": "101"}
+		r := push(t, a, map[string]any{"households": []any{edit}}).Results[0]
+		if r.Status != "invalid" || r.Errors["building"] == nil {
+			t.Fatalf("status %s errors %v", r.Status, r.Errors)
+		}
+		v, _ := env.App.FindRecordById("visits", id("v102"))
+		if v.GetString("household") != flat102.ID {
+			t.Fatal("the visit moved")
+		}
+		h, _ := env.App.FindRecordById("households", flat101.ID)
+		if h.GetString("room") != "101" {
+			t.Fatal("the other household changed")
+		}
+	})
+	t.Run("a visit since the copy was taken does not make an edit a conflict", func(t *testing.T) {
+		// flat102's copy (and rev) was taken before its visit above.
+		edit := map[string]any{"id": flat102.ID, "op": "update", "base_rev": flat102.Rev, "community": env.CommunityA, "building": "青春坊9幢", "unit": "1", "room": "102", "notes": "门口有电动车"}
+		if r := push(t, a, map[string]any{"households": []any{edit}}).Results[0]; r.Status != "updated" {
+			t.Fatalf("status %s (%s)", r.Status, r.Message)
+		}
+	})
+	t.Run("a push made for another officer is refused whole", func(t *testing.T) {
+		var body struct{ Error struct{ Code string } }
+		res := a.PostJSON("/sync/push", map[string]any{"officer": env.OfficerB.Id, "visits": []any{visit(id("notmine"), flat102.ID, now)}}, &body)
+		if res.StatusCode != http.StatusConflict || body.Error.Code != "conflict" {
+			t.Fatalf("status %d %+v", res.StatusCode, body)
+		}
+		if _, err := env.App.FindRecordById("visits", id("notmine")); err == nil {
+			t.Fatal("saved under the wrong officer")
+		}
+	})
+	t.Run("a visit under another officer's QR token is refused", func(t *testing.T) {
+		var book tokensAnswer
+		a.PostJSON("/sync/tokens", map[string]any{"have": 0}, &book)
+		hB := env.Household(env.OfficerB, households.Input{Community: env.CommunityB, Building: "贡院小区8幢"})
+		r := push(t, env.SignIn(env.OfficerB), map[string]any{"visits": []any{visit(book.Tokens[0].VisitID, hB.ID, now)}}).Results[0]
+		if r.Status != "invalid" || r.Errors["id"] == nil {
+			t.Fatalf("status %s errors %v", r.Status, r.Errors)
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"zoufang/i18n"
 	"zoufang/station"
 )
 
@@ -160,7 +161,7 @@ func HandleTokens(app core.App, settings func() station.Settings) echo.HandlerFu
 			Have int `json:"have"`
 		}
 		if err := c.Bind(&req); err != nil {
-			return station.Errorf(station.EInvalid, "%s", "have")
+			return station.Errorf(station.EInvalid, "%s", i18n.T("error.bad_request"))
 		}
 		toks, err := IssueTokens(c.Request().Context(), app, o, req.Have, settings().TokenBookSize, BaseURL(c), time.Now())
 		if err != nil {

@@ -5,7 +5,7 @@
 // (re)connect, when the service worker relays a Background Sync, and on a
 // timer while anything is pending.
 
-import { meta, setMeta, wipe } from "./db.js";
+import { REPLICA, meta, setMeta, tx, wipe } from "./db.js";
 import { connect } from "./live.js";
 import { go, setRouter } from "./nav.js";
 import { attention, drain, pending } from "./outbox.js";
@@ -85,28 +85,49 @@ on("targets", () => {
 // ---- sync ----------------------------------------------------------------
 
 let live = null;
+let signedOut = false; // the session expired: sign in again, the outbox waits
 
 async function syncNow() {
   if (!navigator.onLine) return;
   try {
     const me = await refreshMe();
+    signedOut = false;
     setZone(me.settings.timezone);
+    await adopt(me);
     await drain(true);
     await pullAll();
     await refillTokens();
   } catch (err) {
-    if (err instanceof HTTPError && err.status === 401) signedOut();
+    if (err instanceof HTTPError && err.status === 401) signedOut = true;
   }
   updateStatus();
 }
 
-function signedOut() {
-  const chip = document.getElementById("sync-status");
-  if (chip) {
-    chip.textContent = t("js.signed_out");
-    chip.className = "sync-chip attention";
+// adopt makes the phone the signed-in officer's. When another officer signs
+// in on a shared phone, the previous officer's area, token book and parked
+// items go; their unsynced records stay in the outbox, marked as theirs,
+// until they sign in again (they are never pushed under another name).
+async function adopt(me) {
+  const owner = await meta("owner");
+  if (owner === me.officer.id) return;
+  if (owner) {
+    await wipe([...REPLICA, "tokens", "attention"]);
+    await tx("meta", "readwrite", (s) => {
+      for (const c of REPLICA) s.meta.delete("cp:" + c);
+      s.meta.delete("scope");
+      s.meta.put(me.targets, "targets");
+    });
+    emit("replica", { collection: "*" });
   }
+  await setMeta("owner", me.officer.id);
 }
+
+on("signed-out", () => {
+  signedOut = true;
+  updateStatus();
+});
+on("repull", (d) => pull(d.collection).catch(() => {}));
+on("identity", () => syncNow());
 
 async function updateStatus() {
   const chip = document.getElementById("sync-status");
@@ -116,7 +137,12 @@ async function updateStatus() {
   const problems = parked.filter((a) => a.kind !== "merged").length;
   let text;
   let cls = "sync-chip ok";
-  if (problems > 0) {
+  chip.onclick = null;
+  if (signedOut) {
+    text = t("js.signed_out");
+    cls = "sync-chip attention";
+    chip.onclick = () => location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+  } else if (problems > 0) {
     text = t("js.status_attention", problems);
     cls = "sync-chip attention";
   } else if (n > 0) {
@@ -151,20 +177,42 @@ setInterval(async () => {
 // ---- sign-out guard --------------------------------------------------------
 
 function guardLogout() {
-  const form = document.getElementById("logout-form");
-  if (!form) return;
+  for (const form of document.querySelectorAll("form.logout")) guard(form);
+}
+
+function guard(form) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const n = (await pending()).length;
-    if (n > 0) {
-      alert(t("js.logout_blocked", n));
+    if (signedOut) {
+      // Nothing to end: sign in again; the outbox is kept for it.
+      location.assign("/login");
+      return;
+    }
+    const me = await meta("me");
+    const mine = (await pending()).filter((x) => !x.officer || !me || x.officer === me.officer.id).length;
+    const parked = (await attention()).filter((a) => a.kind === "invalid").length;
+    if (mine + parked > 0) {
+      alert(mine > 0 ? t("js.logout_blocked", mine) : t("js.logout_parked", parked));
       drain(true).catch(() => {});
+      return;
+    }
+    // Sign out at the server first: only then may the phone forget.
+    let ok = false;
+    try {
+      const body = new URLSearchParams(new FormData(form));
+      const res = await fetch(form.action, { method: "POST", body, credentials: "same-origin", redirect: "manual" });
+      ok = res.ok || res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400);
+    } catch (_) {
+      ok = false;
+    }
+    if (!ok) {
+      alert(t("js.logout_offline"));
       return;
     }
     // A shared phone must not keep the last officer's area.
     await wipe();
     if (self.caches) for (const k of await caches.keys()) await caches.delete(k);
-    form.submit();
+    location.assign("/login");
   });
 }
 

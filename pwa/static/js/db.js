@@ -67,7 +67,7 @@ export function req(r) {
 // own stores, but nothing else, or the transaction closes early.
 export async function tx(names, mode, fn) {
   const db = await open();
-  const list = [].concat(names);
+  const list = [...new Set([].concat(names))];
   return new Promise((resolve, reject) => {
     const t = db.transaction(list, mode);
     const stores = {};

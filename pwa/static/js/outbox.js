@@ -2,14 +2,16 @@
 //
 // Saving writes the record into the replica and an outbox entry in one
 // IndexedDB transaction. drain() sends the outbox to POST /sync/push —
-// households first, so a household made at the door exists before its
-// visits — and acts on each item's answer (DESIGN §6):
+// households before visits, and a visit only once its household is on the
+// server — and acts on each item's answer (DESIGN §6):
 //   created, exists, updated  the entry is done: deleted, the server's copy kept
-//   duplicate                 the household existed: visits are re-linked to it
+//   duplicate                 a household made at the door existed: visits are re-linked to it
 //   conflict                  the server's copy is kept; the officer is told
 //   invalid                   parked under "needs attention" with the reason
 //   error, network, 5xx       kept; retried later with exponential backoff
-// An entry edited again while its push was in flight is kept (rev guard).
+// An entry edited again while its push was in flight is kept and rebased on
+// the server's answer. Entries belong to the officer who made them: another
+// officer signed in on the same phone never pushes them under their name.
 // Drains are serialised across tabs with navigator.locks.
 
 import { getAll, meta, req, setMeta, tx } from "./db.js";
@@ -27,24 +29,29 @@ const BACKOFF_MAX = 5 * 60 * 1000;
 // "create" or "update"; an update of one still waiting to be created stays
 // a create. Resolves with the record once it is on disk.
 export async function enqueue(collection, make, op, local) {
-  const doc = await tx([collection, "outbox", "tokens"], "readwrite", async (s) => {
+  const doc = await tx([collection, "outbox", "tokens", "meta", "attention"], "readwrite", async (s) => {
     const doc = await make(s);
+    const me = await req(s.meta.get("me"));
     const key = collection + ":" + doc.id;
     const prev = await req(s.outbox.get(key));
     // A second edit before the first reached the server is still based on
     // the copy the first one was made on.
-    if (prev && prev.doc && "base_updated" in prev.doc) doc.base_updated = prev.doc.base_updated;
-    const entry = {
+    if (prev && prev.doc && "base_rev" in prev.doc) doc.base_rev = prev.doc.base_rev;
+    s.outbox.put({
       key,
       collection,
       id: doc.id,
       op: prev && prev.op === "create" ? "create" : op,
       doc: stripLocal(doc),
       rev: prev ? prev.rev + 1 : 1,
+      officer: me ? me.officer.id : "",
       queued_at: new Date().toISOString(),
-    };
-    s.outbox.put(entry);
-    s[collection].put({ ...doc, ...(local || {}), _pending: true });
+    });
+    // The replica copy keeps the server's fields the form does not carry
+    // (rev, updated, phones_display …) until the answer brings new ones.
+    const before = await req(s[collection].get(doc.id));
+    s[collection].put({ ...(before || {}), ...doc, ...(local || {}), _pending: true, _attention: false });
+    s.attention.delete(key);
     return doc;
   });
   emit("replica", { collection });
@@ -71,16 +78,35 @@ function requestBackgroundSync() {
 export const pending = () => getAll("outbox");
 export const attention = () => getAll("attention");
 
-// dismiss forgets a parked item; with discard it also drops the local copy
-// of a record the server never accepted.
+// dismiss forgets a parked item. With discard it also gives up the
+// record: one the server never had is deleted from the phone (a household
+// with the visits waiting for it); for a refused edit the phone takes the
+// server's copy again by pulling the collection afresh.
 export async function dismiss(key, discard) {
-  await tx(["attention", "households", "visits"], "readwrite", async (s) => {
+  let repull = null;
+  await tx(["attention", "households", "visits", "outbox", "meta"], "readwrite", async (s) => {
     const item = await req(s.attention.get(key));
     s.attention.delete(key);
-    if (item && discard && item.kind === "invalid") s[item.collection].delete(item.id);
+    if (!item || !discard || item.kind !== "invalid") return;
+    if (item.op === "create") {
+      s[item.collection].delete(item.id);
+      if (item.collection === "households") {
+        for (const e of await req(s.outbox.getAll())) {
+          if (e.collection === "visits" && e.doc.household === item.id) s.outbox.delete(e.key);
+        }
+        for (const v of await req(s.visits.index("household").getAll(item.id))) {
+          s.visits.delete(v.id);
+          s.attention.delete("visits:" + v.id);
+        }
+      }
+    } else {
+      s.meta.delete("cp:" + item.collection);
+      repull = item.collection;
+    }
   });
   emit("sync", {});
   emit("replica", { collection: "*" });
+  if (repull) emit("repull", { collection: repull });
 }
 
 let draining = null;
@@ -98,26 +124,47 @@ export function drain(force) {
   return draining;
 }
 
+// ready lists the entries that can be pushed now: the phone's owner's (the
+// officer last confirmed signed in), and a visit only when its household
+// is on the server (not still in the outbox, not refused and waiting for
+// the officer's correction).
+async function ready(owner) {
+  const mine = (await getAll("outbox")).filter((e) => !e.officer || e.officer === owner);
+  const parked = await getAll("attention");
+  const waiting = new Set([
+    ...mine.filter((e) => e.collection === "households").map((e) => e.id),
+    ...parked.filter((a) => a.collection === "households" && a.kind === "invalid" && a.op === "create").map((a) => a.id),
+  ]);
+  const households = mine.filter((e) => e.collection === "households");
+  if (households.length > 0) return ["households", households];
+  return ["visits", mine.filter((e) => e.collection === "visits" && !waiting.has(e.doc.household))];
+}
+
 async function drainLocked(force) {
   const state = (await meta("sync_state")) || { failures: 0, next: 0 };
   if (!force && Date.now() < state.next) return;
+  const owner = await meta("owner");
+  if (!owner) return; // who is signed in is not confirmed yet: wait for /sync/me
   emit("sync", { draining: true });
   try {
-    for (const collection of ["households", "visits"]) {
-      let size = MAX_ITEMS;
-      for (;;) {
-        const entries = (await getAll("outbox")).filter((e) => e.collection === collection);
-        if (entries.length === 0) break;
-        const batch = chunk(entries, size);
-        try {
-          await pushBatch(collection, batch);
-        } catch (err) {
-          if (err instanceof HTTPError && err.status === 413 && size > 1) {
-            size = Math.max(1, Math.floor(batch.length / 2)); // the server's limit is smaller: halve
-            continue;
-          }
-          throw err;
+    let size = MAX_ITEMS;
+    let lastRound = "";
+    for (;;) {
+      const [collection, entries] = await ready(owner);
+      if (entries.length === 0) break;
+      const batch = chunk(entries, size);
+      const round = batch.map((e) => e.key + "#" + e.rev).join(",");
+      if (round === lastRound) throw new HTTPError(500, null); // no progress: let the backoff decide
+      lastRound = round;
+      try {
+        await pushBatch(collection, batch, owner);
+      } catch (err) {
+        if (err instanceof HTTPError && err.status === 413 && size > 1) {
+          size = Math.max(1, Math.floor(batch.length / 2)); // the server's limit is smaller: halve
+          lastRound = "";
+          continue;
         }
+        throw err;
       }
     }
     await setMeta("sync_state", { failures: 0, next: 0, last_ok: new Date().toISOString() });
@@ -130,7 +177,8 @@ async function drainLocked(force) {
     await setMeta("sync_state", { ...state, failures, next: Date.now() + jittered, error: err.status || 0 });
     emit("sync", { failed: true, status: err.status || 0 });
     if (err.status === 401) emit("signed-out", {});
-    setTimeout(() => drain().catch(() => {}), jittered + 50);
+    else if (err.status === 409) emit("identity", {}); // someone else is signed in: find out who
+    else setTimeout(() => drain().catch(() => {}), jittered + 50);
   }
 }
 
@@ -147,10 +195,10 @@ function chunk(entries, max) {
   return out;
 }
 
-async function pushBatch(collection, batch) {
+async function pushBatch(collection, batch, owner) {
   const body = collection === "households"
-    ? { households: batch.map((e) => ({ ...e.doc, op: e.op })) }
-    : { visits: batch.map((e) => e.doc) };
+    ? { officer: owner, households: batch.map((e) => ({ ...e.doc, op: e.op })) }
+    : { officer: owner, visits: batch.map((e) => e.doc) };
   const ans = await fetchJSON("/sync/push", { method: "POST", body: JSON.stringify(body) });
   const sent = new Map(batch.map((e) => [e.id, e]));
   let retryLater = false;
@@ -170,52 +218,81 @@ async function pushBatch(collection, batch) {
 
 // settle applies the server's answer for one entry.
 async function settle(entry, r) {
-  const { collection, key, id } = entry;
+  const { collection, key, id, op } = entry;
+  const at = new Date().toISOString();
   await tx([collection, "visits", "outbox", "attention"], "readwrite", async (s) => {
     const current = await req(s.outbox.get(key));
     const editedMeanwhile = current && current.rev !== entry.rev;
+    // refuse parks the item with the server's reason; it is never retried
+    // on its own.
+    const refuse = async () => {
+      if (!editedMeanwhile) s.outbox.delete(key);
+      s.attention.put({ key, kind: "invalid", collection, id, op, message: r.message || "", errors: r.errors || {}, doc: entry.doc, at });
+      const local = await req(s[collection].get(id));
+      if (local) s[collection].put({ ...local, _pending: false, _attention: true });
+    };
     switch (r.status) {
       case "created":
       case "exists":
       case "updated":
-        if (!editedMeanwhile) {
+        if (editedMeanwhile) {
+          // Keep the newer edit, now as an edit of what the server holds.
+          current.op = "update";
+          if (collection === "households" && r.doc) current.doc.base_rev = r.doc.rev;
+          s.outbox.put(current);
+        } else {
           s.outbox.delete(key);
           if (r.doc) s[collection].put(r.doc);
         }
+        if (collection === "households") await requeueVisitsOf(s, entry.officer, id);
         break;
       case "duplicate": {
-        // The door (or phone) was registered already: use that household,
-        // and point this device's visits of the local one at it.
+        if (op !== "create") { // an edit is never merged
+          await refuse();
+          break;
+        }
+        // The door was registered already: use that household, and point
+        // this phone's visits of the local one at it.
         s.outbox.delete(key);
         s.households.delete(id);
         if (r.doc) s.households.put(r.doc);
         const target = r.duplicate_of;
-        const outboxAll = await req(s.outbox.getAll());
-        for (const e of outboxAll) {
+        for (const e of await req(s.outbox.getAll())) {
           if (e.collection === "visits" && e.doc.household === id) {
             e.doc.household = target;
             s.outbox.put(e);
           }
         }
-        const visits = await req(s.visits.index("household").getAll(id));
-        for (const v of visits) s.visits.put({ ...v, household: target });
-        s.attention.put({ key, kind: "merged", collection, id, message: r.message || "", doc: entry.doc, server: r.doc, at: new Date().toISOString() });
+        for (const v of await req(s.visits.index("household").getAll(id))) s.visits.put({ ...v, household: target });
+        s.attention.put({ key, kind: "merged", collection, id, op, message: r.message || "", doc: entry.doc, server: r.doc, at });
+        await requeueVisitsOf(s, entry.officer, target, id);
         break;
       }
       case "conflict":
-        // The server's copy stands; keep it and show the officer what
-        // they had typed.
+        // The server's copy stands; keep it and show the officer what they
+        // had typed.
         if (!editedMeanwhile) s.outbox.delete(key);
         if (r.doc) s[collection].put(r.doc);
-        s.attention.put({ key, kind: "conflict", collection, id, message: r.message || "", doc: entry.doc, server: r.doc, at: new Date().toISOString() });
+        s.attention.put({ key, kind: "conflict", collection, id, op, message: r.message || "", doc: entry.doc, server: r.doc, at });
         break;
-      default: // invalid: parked, never retried on its own
-        if (!editedMeanwhile) s.outbox.delete(key);
-        s.attention.put({ key, kind: "invalid", collection, id, message: r.message || "", errors: r.errors || {}, doc: entry.doc, at: new Date().toISOString() });
-        {
-          const local = await req(s[collection].get(id));
-          if (local) s[collection].put({ ...local, _pending: false, _attention: true });
-        }
+      default:
+        await refuse();
     }
   });
+}
+
+// requeueVisitsOf puts back into the outbox the visits parked because
+// their household was not on the server yet (it now is, as id; was is the
+// local id it had before a merge).
+async function requeueVisitsOf(s, officer, id, was) {
+  for (const a of await req(s.attention.getAll())) {
+    if (a.collection !== "visits" || a.kind !== "invalid" || (a.doc.household !== id && a.doc.household !== was)) continue;
+    const fields = a.errors || {};
+    if (!fields.household) continue; // refused for another reason: the officer decides
+    const doc = { ...a.doc, household: id };
+    s.attention.delete(a.key);
+    s.outbox.put({ key: a.key, collection: "visits", id: a.id, op: a.op || "create", doc, rev: 1, officer, queued_at: new Date().toISOString() });
+    const local = await req(s.visits.get(a.id));
+    if (local) s.visits.put({ ...local, household: id, _pending: true, _attention: false });
+  }
 }

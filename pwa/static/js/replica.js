@@ -87,6 +87,11 @@ export async function refreshMe() {
   return me;
 }
 
+// A token about to expire is not handed out: the resident may scan it days
+// later. It stays only for the visits that already used it.
+const TOKEN_MARGIN = 7 * 86400000;
+const usable = (tk) => !tk.used && Date.parse(tk.expires_at) - Date.now() > TOKEN_MARGIN;
+
 // refillTokens tops the QR token book up to the station's size.
 export async function refillTokens() {
   const now = new Date().toISOString();
@@ -95,7 +100,7 @@ export async function refillTokens() {
     let n = 0;
     for (const tk of all) {
       if (tk.expires_at <= now) s.tokens.delete(tk.visit_id);
-      else if (!tk.used) n++;
+      else if (usable(tk)) n++;
     }
     return n;
   });
@@ -112,11 +117,10 @@ export async function refillTokens() {
 // visit_id becomes the visit's id; the visit screen shows its QR), or null
 // when the book is empty. s is an open transaction's stores.
 export async function takeToken(s) {
-  const now = new Date().toISOString();
   const all = await req(s.tokens.getAll());
   all.sort((a, b) => (a.expires_at < b.expires_at ? -1 : 1));
   for (const tk of all) {
-    if (tk.used || tk.expires_at <= now) continue;
+    if (!usable(tk)) continue;
     tk.used = true;
     s.tokens.put(tk);
     return tk;

@@ -81,19 +81,28 @@ export class HTTPError extends Error {
   }
 }
 
+// TIMEOUT bounds a request: on a stairwell's trickle of signal a push must
+// give up and back off rather than hang for minutes holding the outbox.
+const TIMEOUT = 30000;
+
 // fetchJSON sends a same-origin request and decodes its JSON answer.
 export async function fetchJSON(path, opts = {}) {
   let res;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), TIMEOUT);
   try {
     res = await fetch(path, {
       credentials: "same-origin",
       cache: "no-store",
+      signal: abort.signal,
       ...opts,
       headers: { Accept: "application/json", ...(opts.body ? { "Content-Type": "application/json" } : {}), ...(opts.headers || {}) },
     });
   } catch (err) {
+    clearTimeout(timer);
     throw new HTTPError(0, null);
   }
+  clearTimeout(timer);
   let body = null;
   try {
     body = await res.json();

@@ -70,6 +70,9 @@ async function save(form, me) {
     form.querySelector(".field.bad input, .field.bad select")?.focus();
     return;
   }
+  // The office may have written the address by hand: keep it unless the
+  // door itself changed (then the server composes it again).
+  const sameDoor = editing && editing.building === v("building") && (editing.unit || "") === v("unit") && (editing.room || "") === v("room");
   const doc = {
     id: editing ? editing.id : newId(),
     community: v("community"),
@@ -77,23 +80,27 @@ async function save(form, me) {
     building: v("building"),
     unit: v("unit"),
     room: v("room"),
-    address: "",
+    address: sameDoor ? editing.address : "",
     head_name: v("head_name"),
     phones: v("phones") ? [v("phones")] : [],
     residents,
     tags: [...form.querySelectorAll('input[name="tags"]:checked')].map((b) => b.value),
     notes: v("notes"),
-    base_updated: (editing && editing.updated) || "",
+    base_rev: (editing && editing.rev) || "",
   };
-  // What the device shows until the server's copy arrives.
+  // What the device shows until the server's copy arrives. _unsent marks a
+  // household the server has never accepted: an edit of it is still its
+  // creation.
+  const unsent = !editing || !!editing._unsent;
   const local = {
-    address: [doc.building, doc.unit && doc.unit + "单元", doc.room && doc.room + "室"].filter(Boolean).join(""),
+    _unsent: unsent,
+    address: doc.address || [doc.building, doc.unit && doc.unit + "单元", doc.room && doc.room + "室"].filter(Boolean).join(""),
     phones_display: doc.phones,
     last_visited_at: editing ? editing.last_visited_at : null,
     wechat_contact: editing ? editing.wechat_contact : "",
     archived: false,
     search: [doc.building, doc.unit, doc.room, doc.head_name, doc.phones.join(" ").replace(/[\s\-]/g, "")].join(" ").toLowerCase(),
   };
-  await enqueue("households", () => doc, editing ? "update" : "create", local);
+  await enqueue("households", () => doc, unsent ? "create" : "update", local);
   go("/households/" + doc.id, true);
 }

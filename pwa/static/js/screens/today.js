@@ -10,8 +10,8 @@ import { visitItem } from "./households.js";
 const SUGGESTIONS = 12;
 
 export async function render() {
-  const [me, targets, visits, households, parked, watches] = await Promise.all([
-    meta("me"), meta("targets"), getAll("visits"), getAll("households"), attention(), getAll("holiday_watches"),
+  const [me, targets, visits, households, parked, watches, outbox] = await Promise.all([
+    meta("me"), meta("targets"), getAll("visits"), getAll("households"), attention(), getAll("holiday_watches"), getAll("outbox"),
   ]);
   if (!me) return;
   const now = Date.now();
@@ -34,7 +34,7 @@ export async function render() {
   dayEl.replaceChildren(document.createTextNode(today + " "), span(visitDay ? "badge-visit-day" : "badge-rest-day", visitDay ? t("today.visit_day") : t("js.rest_day")));
   document.getElementById("today-note").textContent = mine.some((v) => v._pending) ? t("js.rings_include_pending") : "";
 
-  renderAttention(parked, byId);
+  renderAttention(parked, byId, outbox.filter((e) => e.officer && e.officer !== me.officer.id), me);
   renderWatches(watches, visits, byId, now);
 
   const list = document.getElementById("today-visits");
@@ -86,10 +86,18 @@ export function householdItem(h) {
   return li;
 }
 
-function renderAttention(parked, byId) {
+function renderAttention(parked, byId, foreign, me) {
   const box = document.getElementById("attention");
   const list = document.getElementById("attention-list");
-  list.replaceChildren(...parked.map((a) => {
+  const others = [...new Set(foreign.map((e) => e.officer))].map((officer) => {
+    const li = document.createElement("li");
+    const div = document.createElement("div");
+    div.className = "item";
+    div.append(span("title", t("js.foreign_records", foreign.filter((e) => e.officer === officer).length, me.officers[officer] || "")));
+    li.append(div);
+    return li;
+  });
+  list.replaceChildren(...others, ...parked.map((a) => {
     const li = document.createElement("li");
     const div = document.createElement("div");
     div.className = "item";
@@ -112,7 +120,7 @@ function renderAttention(parked, byId) {
     li.append(div);
     return li;
   }));
-  show(box, parked.length > 0);
+  show(box, parked.length + others.length > 0);
 }
 
 // renderWatches lists holiday watches whose next check is due: active, in

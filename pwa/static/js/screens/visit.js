@@ -30,7 +30,8 @@ export async function render(id) {
   const editable = v.officer === me.officer.id && (v._pending || (v.received_at && Date.now() - Date.parse(v.received_at) < EDIT_WINDOW));
   const edit = document.getElementById("vv-edit");
   edit.href = "/visits/" + v.id + "?edit";
-  show(edit, editable && !(parked && parked.kind === "invalid"));
+  // A refused visit can be corrected and saved again.
+  show(edit, editable || (parked && parked.kind === "invalid" && v.officer === me.officer.id));
   show(document.getElementById("vv-closed"), !editable && v.officer === me.officer.id);
   document.getElementById("vv-household").href = "/households/" + v.household;
   // The SVG was drawn by our server from the confirmation URL; it holds no

@@ -19,6 +19,7 @@ export async function render(id, q) {
   const h = householdId ? await get("households", householdId) : null;
   clearErrors(form, "vf-alert");
   form.reset();
+  delete form.elements.visited_at.dataset.initial;
   const alert = document.getElementById("vf-alert");
   const save = document.getElementById("vf-save");
   save.disabled = false;
@@ -61,6 +62,7 @@ export async function render(id, q) {
     form.elements.notes.value = editing.notes || "";
     for (const box of form.querySelectorAll('input[name="concerns"]')) box.checked = (editing.concerns || []).includes(box.value);
     at.value = localInput(editing.visited_at);
+    at.dataset.initial = at.value;
   } else if (q.get("watch")) {
     form.elements.kind.value = "holiday_check";
   }
@@ -77,7 +79,9 @@ export async function render(id, q) {
     if (save.disabled) return;
     clearErrors(form, "vf-alert");
     const kind = form.elements.kind.value || "routine";
-    const visitedAt = at.value ? new Date(at.value).toISOString() : (editing ? editing.visited_at : new Date().toISOString());
+    // An edit keeps the visit's exact time unless the officer changed it.
+    const untouched = editing && at.value === at.dataset.initial;
+    const visitedAt = untouched ? editing.visited_at : at.value ? new Date(at.value).toISOString() : new Date().toISOString();
     if (Date.parse(visitedAt) > Date.now() + 5 * 60000) return fieldError(form, "visited_at", t("field.future"));
     if (Date.now() - Date.parse(visitedAt) > 7 * 86400000) return fieldError(form, "visited_at", t("field.too_old", 7));
     save.disabled = true;
