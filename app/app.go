@@ -149,6 +149,19 @@ func (s *Server) build(app core.App) error {
 	}, s.Log)
 	s.onOffline(s.Hub.DropAll)
 
+	// Daily: end holiday watches whose window passed, and erase their
+	// contacts 30 days later (DESIGN §9).
+	app.Cron().MustAdd("zoufang_watches", "20 3 * * *", func() {
+		ended, purged, err := visits.CloseWatches(app, time.Now())
+		if err != nil {
+			s.Log.Error("close holiday watches", "err", err)
+			return
+		}
+		if ended+purged > 0 {
+			s.Log.Info("holiday watches closed", "ended", ended, "purged", purged)
+		}
+	})
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = pwa.ErrorHandler(s.Shell.Layout, s.Log)
