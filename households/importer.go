@@ -465,7 +465,7 @@ func importRowFailed(line int, err error) error {
 // importPlaces resolves the registry's community and grid names, loaded
 // once per import.
 type importPlaces struct {
-	records   map[string]*core.Record      // "communities/<id>", "grids/<id>"
+	gridOf    map[string]string            // grid id → its community id
 	community map[string]string            // name, code or id key → community id
 	name      map[string]string            // community id → name
 	grid      map[string]map[string]string // community id → grid name key → grid id
@@ -491,14 +491,13 @@ func loadImportPlaces(app core.App) (*importPlaces, error) {
 	if err != nil {
 		return nil, station.Internal(err, "load grids")
 	}
-	p := &importPlaces{records: map[string]*core.Record{}, community: map[string]string{}, name: map[string]string{}, grid: map[string]map[string]string{}, gridAny: map[string]bool{}}
+	p := &importPlaces{gridOf: map[string]string{}, community: map[string]string{}, name: map[string]string{}, grid: map[string]map[string]string{}, gridAny: map[string]bool{}}
 	put := func(k, id string) {
 		if _, ok := p.community[k]; !ok && k != "" {
 			p.community[k] = id
 		}
 	}
 	for _, c := range comms {
-		p.records["communities/"+c.Id] = c
 		p.name[c.Id] = c.GetString("name")
 		put(c.Id, c.Id)
 	}
@@ -512,8 +511,8 @@ func loadImportPlaces(app core.App) (*importPlaces, error) {
 		put(strings.TrimSuffix(importKey(c.GetString("name")), "社区"), c.Id)
 	}
 	for _, g := range grids {
-		p.records["grids/"+g.Id] = g
 		c, k := g.GetString("community"), importKey(g.GetString("name"))
+		p.gridOf[g.Id] = c
 		if p.grid[c] == nil {
 			p.grid[c] = map[string]string{}
 		}
@@ -531,11 +530,8 @@ func (p *importPlaces) communityExists(id string) bool {
 }
 
 func (p *importPlaces) gridCommunity(id string) (string, bool) {
-	g, ok := p.records["grids/"+id]
-	if !ok {
-		return "", false
-	}
-	return g.GetString("community"), true
+	c, ok := p.gridOf[id]
+	return c, ok
 }
 
 func (p *importPlaces) findCommunity(raw string) (string, bool) {

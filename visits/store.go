@@ -60,14 +60,20 @@ func (s *Store) Save(ctx context.Context, o *station.Officer, in Input, now time
 // carrying the stored visit). The household's last visit and first WeChat
 // contact are updated in the same transaction.
 func Save(ctx context.Context, tx core.App, o *station.Officer, in Input, now time.Time) (*Visit, string, error) {
-	return save(ctx, tx, o, in, now, true)
+	return save(ctx, tx, o, in, now, nil)
 }
 
-// save is Save; with lookup false the caller knows in.ID is not stored
-// (a push looks all its ids up at once).
-func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now time.Time, lookup bool) (*Visit, string, error) {
+// idFacts is what a push has already learned about a visit's id in its
+// batched lookups (lookUpIDs); nil makes save look the id up itself.
+type idFacts struct {
+	stored       bool // a visit with this id is stored
+	foreignToken bool // the id is a QR token issued to another officer
+}
+
+// save is Save, with what the caller already knows of in.ID.
+func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now time.Time, known *idFacts) (*Visit, string, error) {
 	var existing *core.Record
-	if lookup && in.ID != "" && households.IDPattern.MatchString(in.ID) {
+	if (known == nil || known.stored) && in.ID != "" && households.IDPattern.MatchString(in.ID) {
 		rec, err := tx.FindRecordById(Collection, in.ID)
 		switch {
 		case err == nil:
@@ -84,10 +90,13 @@ func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now ti
 	hrec := checkRefs(ctx, tx, o, v, p)
 	// A QR token's id is its officer's: a visit under another officer's
 	// token would show that officer to the resident who confirms it.
-	if v.ID != "" {
-		if tk, err := tx.FindRecordById(TokenCollection, v.ID); err == nil && tk.GetString("officer") != o.ID {
-			p.Add("id", "id_taken")
-		}
+	foreign := known != nil && known.foreignToken
+	if known == nil && v.ID != "" {
+		tk, err := tx.FindRecordById(TokenCollection, v.ID)
+		foreign = err == nil && tk.GetString("officer") != o.ID
+	}
+	if foreign {
+		p.Add("id", "id_taken")
 	}
 	if err := p.Err(); err != nil {
 		return nil, "", err

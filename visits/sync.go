@@ -201,7 +201,7 @@ func Push(ctx context.Context, app core.App, o *station.Officer, req PushRequest
 			describe(&r, a.Err)
 			ans.Results = append(ans.Results, r)
 		}
-		stored, err := storedIDs(tx, req.Visits)
+		known, err := lookUpIDs(tx, o, req.Visits)
 		if err != nil {
 			return err
 		}
@@ -212,11 +212,11 @@ func Push(ctx context.Context, app core.App, o *station.Officer, req PushRequest
 				err    error
 			)
 			serr := savepoint(tx, func() bool {
-				v, status, err = save(ctx, tx, o, in, now, stored[in.ID])
+				v, status, err = save(ctx, tx, o, in, now, known.of(in.ID))
 				return err == nil
 			})
 			if err == nil {
-				stored[in.ID] = true // the same id twice in one push is a retry
+				known.of(in.ID).stored = true // the same id twice in one push is a retry
 			}
 			if serr != nil {
 				return serr
@@ -241,10 +241,20 @@ func Push(ctx context.Context, app core.App, o *station.Officer, req PushRequest
 	return ans, nil
 }
 
-// storedIDs says which of the pushed visits' ids are already stored, in
-// one query for the whole push.
-func storedIDs(tx core.App, vs []Input) (map[string]bool, error) {
-	stored := make(map[string]bool, len(vs))
+// pushFacts holds what a push learned of its visits' ids.
+type pushFacts map[string]*idFacts
+
+func (f pushFacts) of(id string) *idFacts {
+	if f[id] == nil {
+		f[id] = &idFacts{}
+	}
+	return f[id]
+}
+
+// lookUpIDs finds, in one query each for the whole push, which of the
+// pushed visits' ids are stored and which are QR tokens of another officer.
+func lookUpIDs(tx core.App, o *station.Officer, vs []Input) (pushFacts, error) {
+	facts := make(pushFacts, len(vs))
 	ids := make([]any, 0, len(vs))
 	for _, v := range vs {
 		if v.ID != "" {
@@ -252,16 +262,25 @@ func storedIDs(tx core.App, vs []Input) (map[string]bool, error) {
 		}
 	}
 	if len(ids) == 0 {
-		return stored, nil
+		return facts, nil
 	}
-	var found []string
-	if err := tx.DB().Select("id").From(Collection).Where(dbx.In("id", ids...)).Column(&found); err != nil {
+	var stored []string
+	if err := tx.DB().Select("id").From(Collection).Where(dbx.In("id", ids...)).Column(&stored); err != nil {
 		return nil, fmt.Errorf("look up pushed ids: %w", err)
 	}
-	for _, id := range found {
-		stored[id] = true
+	for _, id := range stored {
+		facts.of(id).stored = true
 	}
-	return stored, nil
+	var foreign []string
+	err := tx.DB().Select("id").From(TokenCollection).
+		Where(dbx.In("id", ids...)).AndWhere(dbx.Not(dbx.HashExp{"officer": o.ID})).Column(&foreign)
+	if err != nil {
+		return nil, fmt.Errorf("look up pushed tokens: %w", err)
+	}
+	for _, id := range foreign {
+		facts.of(id).foreignToken = true
+	}
+	return facts, nil
 }
 
 // savepoint runs fn inside a SQLite savepoint of tx and keeps what it
