@@ -27,15 +27,20 @@ import (
 	"zoufang/live"
 	_ "zoufang/pb_migrations" // registers the migrations
 	"zoufang/pwa"
+	"zoufang/replica"
 	"zoufang/station"
 	"zoufang/visits"
+	"zoufang/watches"
 )
 
 // Config tunes the server for a deployment or a test.
 type Config struct {
 	// SecureCookies marks the session cookie Secure (set behind TLS).
 	SecureCookies bool
-	// Logger receives structured logs; PocketBase's logger by default.
+	// Logger receives structured logs. By default they go to PocketBase's
+	// log (the admin UI's Logs) and, from warnings up, to stderr as well,
+	// so that a failure that cannot be written to the database (a full
+	// disk) is still seen.
 	Logger *slog.Logger
 }
 
@@ -83,14 +88,16 @@ type Server struct {
 	Login    *auth.Login
 	Log      *slog.Logger
 
-	Households *households.Store
-	Visits     *visits.Store
+	Households    *households.Store
+	Visits        *visits.Store
+	Replica       *replica.Store
+	Tokens        *visits.TokenBook
+	Confirmations *visits.Confirmations
 
 	importPlans *households.ImportPlans
 	Hub         *live.Hub
 
 	settings    atomic.Pointer[station.Settings]
-	faults      faults
 	communities sync.Map // household id → community id, for announcements
 }
 
@@ -122,37 +129,44 @@ func (s *Server) build(app core.App) error {
 	s.App = app
 	s.Log = s.Config.Logger
 	if s.Log == nil {
-		s.Log = app.Logger()
+		s.Log = slog.New(teeHandler{app.Logger().Handler(), slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	}
 	if err := s.reloadSettings(); err != nil {
 		return err
 	}
-	assets, err := pwa.LoadAssets()
+	assets, err := pwa.LoadAssets(fieldScreens)
 	if err != nil {
 		return err
 	}
 	s.Assets = assets
 	s.Shell = pwa.NewShell(assets, func() string { return s.Settings().StationName })
-	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies}
-	s.Login = auth.NewLogin(s.Sessions, s.Shell.Layout)
 	s.Households = households.NewStore(app)
 	s.Visits = visits.NewStore(app)
+	s.Replica = replica.NewStore(app)
+	s.Tokens = visits.NewTokenBook(app)
+	s.Confirmations = visits.NewConfirmations(app)
+	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies, Log: s.Log}
+	s.Login = auth.NewLogin(s.Sessions, s.Shell.Layout, s.Tokens)
 	s.importPlans = households.NewImportPlans()
-	go func() { _ = s.Households.Warm(context.Background()) }() // the first search should not wait
+	go func() {
+		// The first search should not wait for the index.
+		if err := s.Households.Warm(context.Background()); err != nil {
+			s.Log.Error("warm the household search index", "err", err)
+		}
+	}()
 	s.Hub = live.NewHub(live.Sources{
 		Targets: func(officerID string) (any, error) {
 			return s.Visits.Targets(context.Background(), officerID, s.Settings(), time.Now())
 		},
 		Board: func(p map[string]live.Presence) (any, error) {
-			return visits.ComputeBoard(context.Background(), s.App, s.Settings(), time.Now(), presenceOf(p))
+			return s.Visits.Board(context.Background(), s.Settings(), time.Now(), presenceOf(p))
 		},
 	}, s.Log)
-	s.onOffline(s.Hub.DropAll)
 
 	// Daily: end holiday watches whose window passed, and erase their
 	// contacts 30 days later (DESIGN §9).
 	app.Cron().MustAdd("zoufang_watches", "20 3 * * *", func() {
-		ended, purged, err := visits.CloseWatches(app, time.Now())
+		ended, purged, err := watches.CloseWatches(app, time.Now())
 		if err != nil {
 			s.Log.Error("close holiday watches", "err", err)
 			return
@@ -168,6 +182,14 @@ func (s *Server) build(app core.App) error {
 	s.Echo = e
 	s.routes(e)
 	return nil
+}
+
+// reloadSettingsOrLog reloads the settings after a change was committed;
+// a failure keeps the previous settings and is logged.
+func (s *Server) reloadSettingsOrLog() {
+	if err := s.reloadSettings(); err != nil && s.Log != nil {
+		s.Log.Error("reload station settings", "err", err)
+	}
 }
 
 // Settings are the station's current settings.

@@ -131,7 +131,7 @@ func TestFieldAppLostResponse(t *testing.T) {
 	env, ctx, hs := fieldEnv(t)
 	// The server commits the next push, then the connection drops before
 	// the answer reaches the phone.
-	env.Server.DropResponses("/sync/push", 1)
+	env.Faults.DropResponses("/sync/push", 1)
 	recordVisit(t, ctx, "王建华", hs[1].Address)
 	id := currentVisitID(t, ctx)
 	apptest.WaitJS(t, ctx, 20*time.Second, "the retried push to empty the outbox", `import("/assets/js/db.js").then(async (db) => (await db.count("outbox")) === 0)`)
@@ -141,7 +141,7 @@ func TestFieldAppLostResponse(t *testing.T) {
 	if n := env.Count(t, "visits", "id = {:id}", map[string]any{"id": id}); n != 1 {
 		t.Fatalf("visit %s: %d copies", id, n)
 	}
-	if got := env.Server.Dropped(); got != 1 {
+	if got := env.Faults.Dropped(); got != 1 {
 		t.Fatalf("the server dropped %d answers, want 1: the test did not lose a response", got)
 	}
 }

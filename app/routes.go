@@ -13,6 +13,7 @@ import (
 	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/ratelimit"
+	"zoufang/replica"
 	"zoufang/station"
 	"zoufang/visits"
 )
@@ -24,10 +25,24 @@ const (
 	confirmPerMinute = 30
 )
 
+// fieldScreens are the field app's screens: the paths the server answers
+// with the shell for an officer, that js/app.js draws from the replica, and
+// that the service worker serves from its cache when offline. This list is
+// their one source: the worker's field paths and the app's router are
+// generated from it.
+var fieldScreens = []pwa.Screen{
+	{Path: "/", Name: "today"},
+	{Path: "/households", Name: "households"},
+	{Path: "/households/new", Name: "household-form"},
+	{Path: "/households/:id/edit", Name: "household-form"},
+	{Path: "/households/:id", Name: "household"},
+	{Path: "/visits/new", Name: "visit-form"},
+	{Path: "/visits/:id", Name: "visit"},
+}
+
 // routes lists every path zoufang serves and the middleware in front of it.
 func (s *Server) routes(e *echo.Echo) {
 	e.Use(middleware.Recover())
-	e.Use(s.faultMiddleware)
 	e.Use(securityHeaders(s.Shell.ImportMapHash()))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		MinLength: 1024,
@@ -38,6 +53,7 @@ func (s *Server) routes(e *echo.Echo) {
 	}))
 	e.Use(s.Sessions.Middleware)
 	e.Use(sameOrigin)
+	page, json := pwa.Adapt, pwa.AdaptJSON
 
 	// The PWA's files.
 	e.GET("/assets/*", s.Assets.HandleAsset)
@@ -53,59 +69,66 @@ func (s *Server) routes(e *echo.Echo) {
 	// would claim every unknown path for its middleware.)
 	officer, chief := auth.RequireOfficer, auth.RequireChief
 
-	// The field app: one shell for every field path; an officer's screens
+	// The field app: one shell for every field screen; an officer's screens
 	// are drawn from the device's replica. The deputy chief gets the office
-	// pages at the same paths.
+	// pages at the same paths, where there are any.
 	reg, layout, env := s.Households, s.Shell.Layout, s.stationEnv()
 	history := visits.History(s.Visits, env)
-	shell := s.handleShell
-	e.GET("/", s.fieldOr(s.handleChiefHome), officer)
-	e.GET(pwa.ShellPath, shell, officer)
+	office := map[string]echo.HandlerFunc{
+		"/":                    s.handleChiefHome,
+		"/households":          page(households.HandleSearch(reg, layout, env)),
+		"/households/new":      page(households.HandleNew(reg, layout)),
+		"/households/:id":      page(households.HandleDetail(reg, layout, env, history)),
+		"/households/:id/edit": page(households.HandleEdit(reg, layout)),
+	}
+	inArea := map[string]bool{"/households/:id": true, "/households/:id/edit": true}
+	for _, sc := range fieldScreens {
+		var check []echo.HandlerFunc
+		if inArea[sc.Path] {
+			check = append(check, s.inArea)
+		}
+		e.GET(sc.Path, s.fieldOr(office[sc.Path], check...), officer)
+	}
+	e.GET(pwa.ShellPath, s.handleShell, officer)
 	e.GET(pwa.OfflinePath, s.handleOffline)
-	e.GET("/households", s.fieldOr(households.HandleSearch(reg, layout, env)), officer)
-	e.GET("/households/new", s.fieldOr(households.HandleNew(reg, layout)), officer)
-	e.GET("/households/:id", s.fieldOr(households.HandleDetail(reg, layout, env, history), s.inArea), officer)
-	e.GET("/households/:id/edit", s.fieldOr(households.HandleEdit(reg, layout), s.inArea), officer)
-	e.GET("/visits/new", shell, officer)
-	e.GET("/visits/:id", shell, officer)
 
 	// The registry's office pages (forms post here from both roles).
-	e.POST("/households", households.HandleCreate(reg, layout), officer)
-	e.POST("/households/:id", households.HandleUpdate(reg, layout), officer)
-	e.POST("/households/:id/archive", households.HandleArchive(reg, layout, env, history), officer)
-	e.GET("/households/import", households.HandleImportForm(layout), chief)
-	e.POST("/households/import", households.HandleImportCheck(s.Households, layout, s.importPlans), chief)
-	e.POST("/households/import/commit", households.HandleImportCommit(s.Households, layout, s.importPlans), chief)
+	e.POST("/households", page(households.HandleCreate(reg, layout)), officer)
+	e.POST("/households/:id", page(households.HandleUpdate(reg, layout)), officer)
+	e.POST("/households/:id/archive", page(households.HandleArchive(reg, layout, env, history)), officer)
+	e.GET("/households/import", page(households.HandleImportForm(layout)), chief)
+	e.POST("/households/import", page(households.HandleImportCheck(reg, layout, s.importPlans)), chief)
+	e.POST("/households/import/commit", page(households.HandleImportCommit(reg, layout, s.importPlans)), chief)
 
 	// The sync protocol (DESIGN §6, §7).
-	e.GET("/sync/me", visits.HandleMe(s.Visits, s.Households, s.Settings, env.Officers, s.Assets.Version), officer)
-	e.GET("/sync/pull", visits.HandlePull(s.App), officer)
-	e.POST("/sync/push", visits.HandlePush(s.App), officer)
-	e.POST("/sync/tokens", visits.HandleTokens(s.App, s.Settings), officer)
+	e.GET("/sync/me", json(replica.HandleMe(s.Visits, reg, s.Settings, env.Officers, s.Assets.Version)), officer)
+	e.GET("/sync/pull", json(replica.HandlePull(s.Replica)), officer)
+	e.POST("/sync/push", json(replica.HandlePush(s.Replica, s.Log)), officer)
+	e.POST("/sync/tokens", json(visits.HandleTokens(s.Tokens, s.Settings)), officer)
 
 	// The visit book and the station's settings.
-	e.GET("/visits/book", visits.HandleBook(s.App, layout, s.Settings, false), officer)
-	e.GET("/visits/book.xlsx", visits.HandleBook(s.App, layout, s.Settings, true), officer)
-	e.GET("/coverage", visits.HandleCoverage(s.App, layout), chief)
-	e.GET("/settings", visits.HandleSettings(layout, s.Settings), chief)
-	e.POST("/settings", visits.HandleSaveSettings(s.App, layout), chief)
+	e.GET("/visits/book", page(visits.HandleBook(s.Visits, layout, s.Settings, false)), officer)
+	e.GET("/visits/book.xlsx", page(visits.HandleBook(s.Visits, layout, s.Settings, true)), officer)
+	e.GET("/coverage", page(visits.HandleCoverage(s.Visits, layout)), chief)
+	e.GET("/settings", page(visits.HandleSettings(layout, s.Settings)), chief)
+	e.POST("/settings", page(visits.HandleSaveSettings(s.Visits, layout)), chief)
 
 	// The resident's confirmation: no account, no JavaScript, rate-limited.
 	confirm := ratelimit.Middleware(ratelimit.New(confirmPerMinute, time.Minute))
-	e.GET("/c/:token", visits.HandleConfirm(s.App, layout, s.Settings), confirm)
-	e.POST("/c/:token", visits.HandleConfirm(s.App, layout, s.Settings), confirm)
+	e.GET("/c/:token", page(visits.HandleConfirm(s.Confirmations, layout, s.Settings)), confirm)
+	e.POST("/c/:token", page(visits.HandleConfirm(s.Confirmations, layout, s.Settings)), confirm)
 
 	// The live channel and the deputy chief's board.
 	e.GET("/ws", s.Hub.Handle, officer)
-	e.GET("/board", visits.HandleBoard(s.App, layout, s.Settings, s.presence), chief)
+	e.GET("/board", page(visits.HandleBoard(s.Visits, layout, s.Settings, s.presence)), chief)
 }
 
-// fieldOr serves the field shell to an officer and office to a deputy
-// chief; check, if given, must pass first (an officer asking for a
+// fieldOr serves the field shell to an officer and office (if any) to a
+// deputy chief; check, if given, must pass first (an officer asking for a
 // household outside their area gets 404, not a shell).
 func (s *Server) fieldOr(office echo.HandlerFunc, check ...echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if station.OfficerFrom(c.Request().Context()).IsChief() {
+		if office != nil && station.OfficerFrom(c.Request().Context()).IsChief() {
 			return office(c)
 		}
 		for _, ch := range check {

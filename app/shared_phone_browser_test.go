@@ -21,9 +21,9 @@ func TestSharedPhone(t *testing.T) {
 	visitID := currentVisitID(t, ctx)
 	env.Online(t, ctx)
 	// Back online, but the session was cleared before the outbox drained.
-	env.Server.SetOffline(true)
+	env.Faults.SetOffline(true)
 	run(t, ctx, network.ClearBrowserCookies())
-	env.Server.SetOffline(false)
+	env.Faults.SetOffline(false)
 	colleague := env.NewOfficer("100003", "张丽华", "officer", env.CommunityA)
 	env.SignInField(t, ctx, colleague)
 

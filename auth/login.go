@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	h "maragu.dev/gomponents/html"
 
 	"zoufang/i18n"
+	"zoufang/people"
 	"zoufang/pwa"
 	"zoufang/ratelimit"
 	"zoufang/station"
@@ -29,11 +31,17 @@ type Login struct {
 	Layout   pwa.Layout
 	// Failures counts failed sign-ins per identity.
 	Failures *ratelimit.Limiter
+	// Tokens revokes the unused QR tokens of a device signing out.
+	Tokens tokenRevoker
+}
+
+type tokenRevoker interface {
+	Revoke(ctx context.Context, officerID, device string) (int, error)
 }
 
 // NewLogin returns the sign-in handlers with the standard failure limit.
-func NewLogin(s *Sessions, layout pwa.Layout) *Login {
-	return &Login{Sessions: s, Layout: layout, Failures: ratelimit.New(FailuresPerIdentity, FailureWindow)}
+func NewLogin(s *Sessions, layout pwa.Layout, tokens tokenRevoker) *Login {
+	return &Login{Sessions: s, Layout: layout, Failures: ratelimit.New(FailuresPerIdentity, FailureWindow), Tokens: tokens}
 }
 
 // LoginForm is what the sign-in form carries.
@@ -99,19 +107,31 @@ func (l *Login) find(identity string) *core.Record {
 		}
 		return nil
 	}
-	rec, err := app.FindFirstRecordByData(Collection, "badge", strings.ToUpper(identity))
+	rec, err := app.FindFirstRecordByData(Collection, "badge", people.NormalizeBadge(identity))
 	if err != nil {
 		return nil
 	}
 	return rec
 }
 
-// HandleLogout ends the session. With everywhere=1 it also rotates the
-// officer's token key, which signs out every other device.
+// HandleLogout ends the session and revokes the unused QR tokens of the
+// device it names (the field app sends its device id), so a phone that is
+// wiped or handed on leaves no live QR codes behind. With everywhere=1 it
+// also rotates the officer's token key, which signs out every other device
+// (and revokes every device's tokens, in the officers hook).
 func (l *Login) HandleLogout(c echo.Context) error {
-	if o := station.OfficerFrom(c.Request().Context()); o != nil && c.FormValue("everywhere") == "1" {
-		rec, err := l.Sessions.App.FindRecordById(Collection, o.ID)
-		if err == nil {
+	ctx := c.Request().Context()
+	if o := station.OfficerFrom(ctx); o != nil {
+		if device := c.FormValue("device"); device != "" && l.Tokens != nil {
+			if _, err := l.Tokens.Revoke(ctx, o.ID, device); err != nil {
+				return err
+			}
+		}
+		if c.FormValue("everywhere") == "1" {
+			rec, err := l.Sessions.App.FindRecordById(Collection, o.ID)
+			if err != nil {
+				return station.Internal(err, "find officer")
+			}
 			rec.RefreshTokenKey()
 			if err := l.Sessions.App.Save(rec); err != nil {
 				return station.Internal(err, "rotate token key")

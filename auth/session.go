@@ -3,6 +3,9 @@
 package auth
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -33,6 +36,8 @@ type Sessions struct {
 	// HTTP. Requests that arrived over HTTPS (directly, or as the proxy's
 	// X-Forwarded-Proto says) always get Secure cookies.
 	Secure bool
+	// Log receives what goes wrong renewing a session.
+	Log *slog.Logger
 }
 
 // Officer returns the officer of a valid session token, or nil.
@@ -44,7 +49,15 @@ func (s *Sessions) Officer(token string) (*core.Record, *station.Officer) {
 	if err != nil || rec.Collection().Name != Collection || !rec.GetBool("active") {
 		return nil, nil
 	}
-	return rec, station.OfficerFromRecord(rec)
+	o := station.OfficerFromRecord(rec)
+	o.Session = sessionID(token)
+	return rec, o
+}
+
+// sessionID names a session without keeping its token.
+func sessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:8])
 }
 
 // Start issues a fresh token for rec and sets it as the session cookie.
@@ -93,7 +106,10 @@ func (s *Sessions) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if claims, err := security.ParseUnverifiedJWT(ck.Value); err == nil {
 			exp := time.Unix(cast.ToInt64(claims["exp"]), 0)
 			if time.Until(exp) < renewBefore {
-				_ = s.Start(c, rec)
+				if err := s.Start(c, rec); err != nil && s.Log != nil {
+					// The old session still holds; the next request tries again.
+					s.Log.Error("renew session", "officer", rec.Id, "err", err)
+				}
 			}
 		}
 		r := c.Request()

@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"zoufang/app/apptest"
 	"zoufang/households"
+	"zoufang/replica"
 	"zoufang/station"
 	"zoufang/visits"
 )
@@ -64,17 +67,21 @@ func checkedInsert(ctx context.Context, b *testing.B, tx core.App, o *station.Of
 }
 
 var variants = []variant{
-	{"push", "visits.Push as /sync/push calls it", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
-		req := visits.PushRequest{}
+	{"push", "replica.Store.Push as /sync/push calls it (items decoded one by one)", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
+		req := replica.Envelope{}
 		for _, v := range chunk {
-			req.Visits = append(req.Visits, v.input())
+			raw, err := json.Marshal(v.input())
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Visits = append(req.Visits, raw)
 		}
-		ans, err := visits.Push(context.Background(), env.App, apptest.Officer(env.OfficerA), req, now)
+		ans, err := replica.NewStore(env.App).Push(context.Background(), apptest.Officer(env.OfficerA), req, now, slog.Default())
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, r := range ans.Results {
-			if r.Status != visits.StatusCreated {
+			if r.Status != replica.Created {
 				b.Fatalf("push: %s %s", r.Status, r.Message)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"zoufang/households"
+	"zoufang/station"
 	"zoufang/visits"
 )
 
@@ -74,7 +75,7 @@ func foreignPhone(rng *rand.Rand, f string) string {
 func valid(draw func() string) string {
 	for range 1000 {
 		s := draw()
-		if _, problem := households.NormalizePhone(s); problem == "" {
+		if _, problem := station.NormalizePhone(s); problem == "" {
 			return s
 		}
 	}

@@ -124,7 +124,8 @@ func FieldFormScreen() g.Node {
 				h.Textarea(h.ID("hf-notes"), h.Name("notes"), h.MaxLength(strconv.Itoa(MaxNotes))),
 				h.P(h.Class("error"), g.Attr("data-error-for", "notes"), h.Hidden("hidden")),
 			),
-			h.Div(h.Class("sticky-actions"), h.Button(h.Type("submit"), h.Class("primary big"), g.Text(i18n.T("household.save")))),
+			// Disabled until js/screens/household_form.js has wired the form.
+			h.Div(h.Class("sticky-actions"), h.Button(h.Type("submit"), h.ID("hf-save"), h.Class("primary big"), h.Disabled(), g.Text(i18n.T("household.save")))),
 		),
 	)
 }

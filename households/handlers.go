@@ -38,8 +38,8 @@ type HistoryFunc func(ctx context.Context, o *station.Officer, h *Household) (g.
 const PageSize = 50
 
 // HandleSearch serves the registry search.
-func HandleSearch(reg registry, layout pwa.Layout, env Env) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleSearch(reg registry, layout pwa.Layout, env Env) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		q := Query{
@@ -61,20 +61,20 @@ func HandleSearch(reg registry, layout pwa.Layout, env Env) echo.HandlerFunc {
 		}
 		places, err := reg.Places(ctx, o)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		res, err := reg.Search(ctx, o, q)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		officers, err := env.Officers()
 		if err != nil {
-			return station.Internal(err, "officer names")
+			return nil, station.Internal(err, "officer names")
 		}
-		return pwa.RenderOK(c, SearchPage(layout, SearchProps{
+		return SearchPage(layout, SearchProps{
 			Officer: o, Query: q, Places: places, Result: res, Officers: officers,
 			Loc: env.Settings().Location(), Now: q.Now, Notice: notice(c),
-		}))
+		}), nil
 	}
 }
 
@@ -91,60 +91,62 @@ func notice(c echo.Context) string {
 }
 
 // HandleDetail serves one household with its visit history.
-func HandleDetail(reg registry, layout pwa.Layout, env Env, history HistoryFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleDetail(reg registry, layout pwa.Layout, env Env, history HistoryFunc) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		hh, err := reg.Get(ctx, o, c.Param("id"))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return renderDetail(c, reg, layout, env, history, hh, nil, http.StatusOK)
+		return detail(c, reg, layout, env, history, hh, nil)
 	}
 }
 
-func renderDetail(c echo.Context, reg registry, layout pwa.Layout, env Env, history HistoryFunc, hh *Household, pageErr error, status int) error {
+// detail is a household's page; pageErr, if any, is shown on it and
+// decides its status.
+func detail(c echo.Context, reg registry, layout pwa.Layout, env Env, history HistoryFunc, hh *Household, pageErr error) (g.Node, error) {
 	ctx := c.Request().Context()
 	o := station.OfficerFrom(ctx)
 	places, err := reg.Places(ctx, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	officers, err := env.Officers()
 	if err != nil {
-		return station.Internal(err, "officer names")
+		return nil, station.Internal(err, "officer names")
 	}
 	hist, err := history(ctx, o, hh)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return pwa.Render(c, status, DetailPage(layout, DetailProps{
+	return DetailPage(layout, DetailProps{
 		Officer: o, Household: hh, Places: places, Officers: officers,
 		Loc: env.Settings().Location(), Now: time.Now(), Notice: notice(c), History: hist, Err: pageErr,
-	}))
+	}), pageErr
 }
 
 // HandleNew serves the empty create form.
-func HandleNew(reg registry, layout pwa.Layout) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleNew(reg registry, layout pwa.Layout) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		places, err := reg.Places(ctx, o)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		in := Input{Community: c.QueryParam("community")}
 		if in.Community == "" && len(places) == 1 {
 			in.Community = places[0].ID
 		}
-		return pwa.RenderOK(c, FormPage(layout, FormProps{Officer: o, Places: places, Input: in}))
+		return FormPage(layout, FormProps{Officer: o, Places: places, Input: in}), nil
 	}
 }
 
 // HandleCreate saves the create form; problems re-show it with each field's
 // message, a duplicate links to the household that exists.
-func HandleCreate(reg registry, layout pwa.Layout) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleCreate(reg registry, layout pwa.Layout) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		in := inputFromForm(c)
@@ -152,27 +154,27 @@ func HandleCreate(reg registry, layout pwa.Layout) echo.HandlerFunc {
 		if err != nil {
 			return reshowForm(c, reg, layout, in, nil, err)
 		}
-		return c.Redirect(http.StatusSeeOther, "/households/"+hh.ID+"?done=saved")
+		return nil, c.Redirect(http.StatusSeeOther, "/households/"+hh.ID+"?done=saved")
 	}
 }
 
 // HandleEdit serves the edit form filled with the household.
-func HandleEdit(reg registry, layout pwa.Layout) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleEdit(reg registry, layout pwa.Layout) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		hh, err := reg.Get(ctx, o, c.Param("id"))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if hh.Archived {
-			return &station.Error{Code: station.EConflict, Message: i18n.T("household.archived")}
+			return nil, &station.Error{Code: station.EConflict, Message: i18n.T("household.archived")}
 		}
 		places, err := reg.Places(ctx, o)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return pwa.RenderOK(c, FormPage(layout, FormProps{Officer: o, Places: places, Input: InputOf(hh), Editing: hh}))
+		return FormPage(layout, FormProps{Officer: o, Places: places, Input: InputOf(hh), Editing: hh}), nil
 	}
 }
 
@@ -187,40 +189,43 @@ func InputOf(hh *Household) Input {
 
 // HandleUpdate saves the edit form. An edit made on a copy someone else
 // changed meanwhile is refused, so nobody's change is silently lost.
-func HandleUpdate(reg registry, layout pwa.Layout) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleUpdate(reg registry, layout pwa.Layout) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		id := c.Param("id")
 		cur, err := reg.Get(ctx, o, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		in := inputFromForm(c)
 		if _, err := reg.Update(ctx, o, id, in); err != nil {
 			return reshowForm(c, reg, layout, in, cur, err)
 		}
-		return c.Redirect(http.StatusSeeOther, "/households/"+id+"?done=saved")
+		return nil, c.Redirect(http.StatusSeeOther, "/households/"+id+"?done=saved")
 	}
 }
 
-func reshowForm(c echo.Context, reg registry, layout pwa.Layout, in Input, editing *Household, err error) error {
+// reshowForm shows the form again with err's problems: the adapter answers
+// with err's status (422 for invalid input, 409 for a duplicate or a stale
+// copy).
+func reshowForm(c echo.Context, reg registry, layout pwa.Layout, in Input, editing *Household, err error) (g.Node, error) {
 	code := station.ErrorCode(err)
 	if code != station.EInvalid && code != station.EConflict {
-		return err
+		return nil, err
 	}
 	ctx := c.Request().Context()
 	o := station.OfficerFrom(ctx)
 	places, perr := reg.Places(ctx, o)
 	if perr != nil {
-		return perr
+		return nil, perr
 	}
-	return pwa.Render(c, station.HTTPStatus(code), FormPage(layout, FormProps{Officer: o, Places: places, Input: in, Editing: editing, Err: err}))
+	return FormPage(layout, FormProps{Officer: o, Places: places, Input: in, Editing: editing, Err: err}), err
 }
 
 // HandleArchive archives (archived=1) or restores (archived=0) a household.
-func HandleArchive(reg registry, layout pwa.Layout, env Env, history HistoryFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleArchive(reg registry, layout pwa.Layout, env Env, history HistoryFunc) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		archive := c.FormValue("archived") != "0"
@@ -229,17 +234,17 @@ func HandleArchive(reg registry, layout pwa.Layout, env Env, history HistoryFunc
 			if station.ErrorCode(err) == station.EConflict {
 				cur, gerr := reg.Get(ctx, o, c.Param("id"))
 				if gerr != nil {
-					return gerr
+					return nil, gerr
 				}
-				return renderDetail(c, reg, layout, env, history, cur, err, http.StatusConflict)
+				return detail(c, reg, layout, env, history, cur, err)
 			}
-			return err
+			return nil, err
 		}
 		done := "archived"
 		if !archive {
 			done = "restored"
 		}
-		return c.Redirect(http.StatusSeeOther, "/households/"+hh.ID+"?done="+done)
+		return nil, c.Redirect(http.StatusSeeOther, "/households/"+hh.ID+"?done="+done)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"zoufang/station"
+
 	"github.com/pocketbase/pocketbase/core"
 )
 
@@ -96,7 +98,7 @@ func FromRecord(r *core.Record) *Household {
 	}
 	h.PhonesDisplay = make([]string, len(h.Phones))
 	for i, p := range h.Phones {
-		h.PhonesDisplay[i] = DisplayPhone(p)
+		h.PhonesDisplay[i] = station.DisplayPhone(p)
 	}
 	return h
 }
@@ -169,12 +171,12 @@ func (in Input) normalize() (*Household, []problem) {
 		add("residents", "range", 0, MaxResident)
 	}
 	h.Residents = in.Residents
-	phones, code, bad := NormalizePhones(in.Phones)
+	phones, code, bad := station.NormalizePhones(in.Phones)
 	switch code {
 	case "":
 		h.Phones = phones
-	case PhoneTooMany:
-		add("phones", code, MaxPhones)
+	case station.PhoneTooMany:
+		add("phones", code, station.MaxPhones)
 	default:
 		add("phones", code, bad)
 	}
@@ -203,7 +205,7 @@ func (h *Household) searchText() string {
 	// made of digits and dashes is cleaned (31301).
 	parts := []string{h.Address, h.HeadName, b + "-" + u + "-" + r, b + u + r}
 	for _, p := range h.Phones {
-		parts = append(parts, phoneSearchForms(p)...)
+		parts = append(parts, station.PhoneSearchForms(p)...)
 	}
 	return strings.ToLower(strings.Join(parts, " "))
 }

@@ -1,9 +1,9 @@
 package households
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -71,72 +71,79 @@ func (k *ImportPlans) drop(token string) {
 }
 
 // HandleImportForm shows the upload form.
-func HandleImportForm(layout pwa.Layout) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		return pwa.RenderOK(c, ImportPage(layout, ImportProps{Officer: station.OfficerFrom(c.Request().Context())}))
+func HandleImportForm(layout pwa.Layout) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
+		return ImportPage(layout, ImportProps{Officer: station.OfficerFrom(c.Request().Context())}), nil
 	}
 }
 
 // HandleImportCheck reads the uploaded registry and shows the dry run:
 // every row's fate, nothing written.
-func HandleImportCheck(store *Store, layout pwa.Layout, plans *ImportPlans) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleImportCheck(store importer, layout pwa.Layout, plans *ImportPlans) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
+		refuse := func(err error) (g.Node, error) {
+			return ImportPage(layout, ImportProps{Officer: o, Err: err}), err
+		}
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return pwa.Render(c, http.StatusUnprocessableEntity, ImportPage(layout, ImportProps{Officer: o,
-				Err: station.Errorf(station.EInvalid, "%s", i18n.T("import.choose_file"))}))
+			return refuse(station.Errorf(station.EInvalid, "%s", i18n.T("import.choose_file")))
 		}
 		if fh.Size > MaxImportBytes {
-			return pwa.Render(c, http.StatusRequestEntityTooLarge, ImportPage(layout, ImportProps{Officer: o,
-				Err: station.Errorf(station.ETooLarge, "%s", i18n.T("import.too_large", MaxImportBytes>>20))}))
+			return refuse(station.Errorf(station.ETooLarge, "%s", i18n.T("import.too_large", MaxImportBytes>>20)))
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return station.Internal(err, "open upload")
+			return nil, station.Internal(err, "open upload")
 		}
 		defer f.Close()
 		rows, err := ReadRegistry(f, fh.Filename)
 		if err != nil {
 			if station.ErrorCode(err) == station.EInternal {
-				return err
+				return nil, err
 			}
-			return pwa.Render(c, station.HTTPStatus(station.ErrorCode(err)), ImportPage(layout, ImportProps{Officer: o, Err: err}))
+			return refuse(err)
 		}
 		plan, err := store.PlanImport(ctx, o, rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		token := plans.put(o.ID, fh.Filename, plan)
-		return pwa.RenderOK(c, ImportPage(layout, ImportProps{Officer: o, Plan: plan, Token: token, Filename: fh.Filename}))
+		return ImportPage(layout, ImportProps{Officer: o, Plan: plan, Token: token, Filename: fh.Filename}), nil
 	}
+}
+
+// importer is what the import pages need of the store.
+type importer interface {
+	PlanImport(ctx context.Context, o *station.Officer, rows []RegistryRow) (*ImportPlan, error)
+	CommitImport(ctx context.Context, o *station.Officer, plan *ImportPlan, skipProblems bool) (*ImportResult, error)
 }
 
 // HandleImportCommit imports the checked plan: everything or nothing, or
 // with skip=1 exactly the rows that were new.
-func HandleImportCommit(store *Store, layout pwa.Layout, plans *ImportPlans) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleImportCommit(store importer, layout pwa.Layout, plans *ImportPlans) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		token := c.FormValue("token")
 		kp, ok := plans.get(o.ID, token)
 		if !ok {
-			return pwa.Render(c, http.StatusConflict, ImportPage(layout, ImportProps{Officer: o,
-				Err: station.Errorf(station.EConflict, "%s", i18n.T("import.expired"))}))
+			err := station.Errorf(station.EConflict, "%s", i18n.T("import.expired"))
+			return ImportPage(layout, ImportProps{Officer: o, Err: err}), err
 		}
 		res, err := store.CommitImport(ctx, o, kp.plan, c.FormValue("skip") == "1")
 		if err != nil {
 			if res == nil {
-				return err
+				return nil, err
 			}
 			// Refused: show the re-checked plan with its reasons.
 			newToken := plans.put(o.ID, kp.filename, res.Plan)
 			plans.drop(token)
-			return pwa.Render(c, http.StatusUnprocessableEntity, ImportPage(layout, ImportProps{Officer: o, Plan: res.Plan, Token: newToken, Filename: kp.filename, Err: err}))
+			return ImportPage(layout, ImportProps{Officer: o, Plan: res.Plan, Token: newToken, Filename: kp.filename, Err: err}), err
 		}
 		plans.drop(token)
-		return pwa.RenderOK(c, ImportPage(layout, ImportProps{Officer: o, Result: res, Filename: kp.filename}))
+		return ImportPage(layout, ImportProps{Officer: o, Result: res, Filename: kp.filename}), nil
 	}
 }
 

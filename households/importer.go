@@ -668,7 +668,7 @@ func planRows(ctx context.Context, app core.App, pl *importPlaces, o *station.Of
 				msg := fe.Message
 				switch field {
 				case "phones":
-					_, _, bad := NormalizePhones(in.Phones)
+					_, _, bad := station.NormalizePhones(in.Phones)
 					msg = importWithValue(msg, bad)
 				case "tags":
 					var unknown []string
@@ -746,7 +746,7 @@ func importDuplicate(ctx context.Context, app core.App, h *Household, seenAddres
 					break
 				}
 			}
-			return &importDup{rd, i18n.T("import.duplicate_phone", d.Of.Address, d.Of.ID, DisplayPhone(rd.Phone))}, nil
+			return &importDup{rd, i18n.T("import.duplicate_phone", d.Of.Address, d.Of.ID, station.DisplayPhone(rd.Phone))}, nil
 		}
 		return &importDup{rd, i18n.T("import.duplicate_address", d.Of.Address, d.Of.ID)}, nil
 	}
@@ -755,7 +755,7 @@ func importDuplicate(ctx context.Context, app core.App, h *Household, seenAddres
 	}
 	for _, p := range h.Phones {
 		if line, ok := seenPhone[p]; ok {
-			return &importDup{&DuplicateRef{By: "phone", Line: line, Phone: p}, i18n.T("import.duplicate_row_phone", line, DisplayPhone(p))}, nil
+			return &importDup{&DuplicateRef{By: "phone", Line: line, Phone: p}, i18n.T("import.duplicate_row_phone", line, station.DisplayPhone(p))}, nil
 		}
 	}
 	return nil, nil

@@ -218,13 +218,6 @@ func create(ctx context.Context, tx core.App, pl places, o *station.Officer, in 
 			return nil, p.Err()
 		}
 	}
-	dup, err := FindDuplicate(ctx, tx, h, "")
-	if err != nil {
-		return nil, station.Internal(err, "check duplicates")
-	}
-	if dup != nil {
-		return nil, duplicateError(o, dup)
-	}
 	coll, err := tx.FindCachedCollectionByNameOrId(Collection)
 	if err != nil {
 		return nil, station.Internal(err, "households collection")
@@ -234,13 +227,24 @@ func create(ctx context.Context, tx core.App, pl places, o *station.Officer, in 
 		rec.Id = h.ID
 	}
 	write(rec, h)
+	// The record hooks derive the key, search text and revision and refuse
+	// a duplicate door or phone, as they do for every other write path.
 	if err := tx.SaveWithContext(ctx, rec); err != nil {
-		return nil, station.Internal(err, "save household")
+		return nil, saveError(o, err, "save household")
 	}
 	return FromRecord(rec), nil
 }
 
-// write copies the editable fields of h onto rec.
+// saveError words a refused save for the officer: a duplicate the hooks
+// found as the officer may see it, anything else by its code.
+func saveError(o *station.Officer, err error, doing string) error {
+	if d := DuplicateOf(err); d != nil {
+		return duplicateError(o, d)
+	}
+	return station.SaveError(err, doing)
+}
+
+// write copies what a person typed of h onto rec; the hooks derive the rest.
 func write(rec *core.Record, h *Household) {
 	rec.Set("community", h.Community)
 	rec.Set("grid", h.Grid)
@@ -248,14 +252,11 @@ func write(rec *core.Record, h *Household) {
 	rec.Set("building", h.Building)
 	rec.Set("unit", h.Unit)
 	rec.Set("room", h.Room)
-	rec.Set("address_key", h.AddressKey)
 	rec.Set("head_name", h.HeadName)
 	rec.Set("phones", h.Phones)
 	rec.Set("residents", h.Residents)
 	rec.Set("tags", h.Tags)
 	rec.Set("notes", h.Notes)
-	rec.Set("search", h.searchText())
-	rec.Set("rev", core.GenerateDefaultRandomId())
 }
 
 // StaleBase is the conflict of an edit made on an outdated copy; Current is
@@ -294,20 +295,13 @@ func Update(ctx context.Context, tx core.App, o *station.Officer, id string, in 
 	if err != nil {
 		return nil, err
 	}
-	dup, err := FindDuplicate(ctx, tx, h, id)
-	if err != nil {
-		return nil, station.Internal(err, "check duplicates")
-	}
-	if dup != nil {
-		return nil, duplicateError(o, dup)
-	}
 	rec, err := tx.FindRecordById(Collection, id)
 	if err != nil {
 		return nil, station.Internal(err, "reload household")
 	}
 	write(rec, h)
 	if err := tx.SaveWithContext(ctx, rec); err != nil {
-		return nil, station.Internal(err, "save household")
+		return nil, saveError(o, err, "save household")
 	}
 	return FromRecord(rec), nil
 }
@@ -318,26 +312,18 @@ func Update(ctx context.Context, tx core.App, o *station.Officer, id string, in 
 func (s *Store) SetArchived(ctx context.Context, o *station.Officer, id string, archived bool) (*Household, error) {
 	var out *Household
 	err := s.app.RunInTransaction(func(tx core.App) error {
-		cur, err := Get(ctx, tx, o, id)
-		if err != nil {
+		if _, err := Get(ctx, tx, o, id); err != nil {
 			return err
-		}
-		if !archived {
-			dup, err := FindDuplicate(ctx, tx, cur, id)
-			if err != nil {
-				return station.Internal(err, "check duplicates")
-			}
-			if dup != nil {
-				return duplicateError(o, dup)
-			}
 		}
 		rec, err := tx.FindRecordById(Collection, id)
 		if err != nil {
 			return station.Internal(err, "reload household")
 		}
 		rec.Set("archived", archived)
+		// Restoring is refused by the hooks while another household
+		// holds the door or a phone.
 		if err := tx.SaveWithContext(ctx, rec); err != nil {
-			return station.Internal(err, "archive household")
+			return saveError(o, err, "archive household")
 		}
 		out = FromRecord(rec)
 		return nil
@@ -382,7 +368,7 @@ func searchTerms(text string) []string {
 		return nil
 	}
 	if digitsSepRe.MatchString(text) {
-		return []string{junkRe.ReplaceAllString(strings.TrimPrefix(text, "+"), "")}
+		return []string{station.PhoneDigits(strings.TrimPrefix(text, "+"))}
 	}
 	return strings.Fields(text)
 }

@@ -109,16 +109,7 @@ func SearchPage(layout pwa.Layout, p SearchProps) g.Node {
 }
 
 func tagList(tags []string) g.Node {
-	return g.Map(tags, func(t string) g.Node {
-		cls := "tag"
-		switch t {
-		case "独居老人", "重点关注", "孤寡残疾", "留守儿童":
-			cls = "tag warn"
-		case "矛盾纠纷户":
-			cls = "tag bad"
-		}
-		return h.Span(h.Class(cls), g.Text(t))
-	})
+	return g.Map(tags, func(t string) g.Node { return h.Span(h.Class(TagClass(t)), g.Text(t)) })
 }
 
 // placeSelect is a community select; required forms have no "any" option.
@@ -205,7 +196,7 @@ func DetailPage(layout pwa.Layout, p DetailProps) g.Node {
 				h.Dl(h.Class("facts"),
 					fact(i18n.T("household.head_name"), g.Text(hh.HeadName)),
 					fact(i18n.T("household.phones"), g.Map(hh.Phones, func(p string) g.Node {
-						return h.A(h.Href("tel:"+p), g.Text(DisplayPhone(p)+" "))
+						return h.A(h.Href("tel:"+p), g.Text(station.DisplayPhone(p)+" "))
 					})),
 					fact(i18n.T("household.community"), g.Text(names[hh.Community]), g.If(hh.Grid != "", g.Text(" · "+names[hh.Grid]))),
 					fact(i18n.T("household.residents"), g.Textf("%d", hh.Residents)),

@@ -24,6 +24,17 @@ func T(key string, args ...any) string {
 	return s
 }
 
+// add merges a feature's part of the catalogue (one file per feature:
+// zh_cn_watches.go, …) into it. A key defined twice is a programming error.
+func add(part map[string]string) {
+	for k, v := range part {
+		if _, dup := zhCN[k]; dup {
+			panic("i18n: key defined twice: " + k)
+		}
+		zhCN[k] = v
+	}
+}
+
 // Has reports whether key is in the catalogue.
 func Has(key string) bool {
 	_, ok := zhCN[key]

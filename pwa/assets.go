@@ -33,6 +33,8 @@ type Assets struct {
 	// importMap maps each module's plain URL to its hashed one, so that
 	// modules import each other by plain relative names.
 	importMap []byte
+	// screens is the field app's router, as JSON for the shell page.
+	screens []byte
 }
 
 type asset struct {
@@ -42,8 +44,10 @@ type asset struct {
 }
 
 // LoadAssets hashes the embedded files and generates the icons, the
-// manifest and the service worker. It runs once at start-up.
-func LoadAssets() (*Assets, error) {
+// manifest and the service worker, whose field paths are those of screens.
+// It runs once at start-up.
+func LoadAssets(screens []Screen) (*Assets, error) {
+	screens = compileScreens(screens)
 	a := &Assets{byURL: map[string]*asset{}, byName: map[string]string{}}
 	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -81,6 +85,11 @@ func LoadAssets() (*Assets, error) {
 		return nil, fmt.Errorf("load sw.js: %w", err)
 	}
 	h.Write(swTemplate)
+	a.screens, err = json.Marshal(screens)
+	if err != nil {
+		return nil, err
+	}
+	h.Write(a.screens)
 	a.Version = hex.EncodeToString(h.Sum(nil))[:12]
 
 	a.importMap, err = json.Marshal(map[string]any{"imports": imports})
@@ -88,7 +97,7 @@ func LoadAssets() (*Assets, error) {
 		return nil, err
 	}
 	a.mf = newAsset("application/manifest+json", a.manifest())
-	a.sw = newAsset("text/javascript; charset=utf-8", a.serviceWorker(swTemplate, names))
+	a.sw = newAsset("text/javascript; charset=utf-8", a.serviceWorker(swTemplate, names, screens))
 	return a, nil
 }
 
@@ -155,6 +164,9 @@ func (a *Assets) Modules(except ...string) []string {
 
 // ImportMap is the JSON of the page's <script type="importmap">.
 func (a *Assets) ImportMap() string { return string(a.importMap) }
+
+// ScreensJSON is the field app's router: each screen's name and pattern.
+func (a *Assets) ScreensJSON() string { return string(a.screens) }
 
 // HandleAsset serves /assets/* by hashed name, cached for a year.
 func (a *Assets) HandleAsset(c echo.Context) error {

@@ -49,14 +49,20 @@ const OfflinePath = "/offline"
 
 // serviceWorker fills the worker template with its version and precache
 // list: every hashed asset, the field shell and the offline page.
-func (a *Assets) serviceWorker(template []byte, names []string) []byte {
+func (a *Assets) serviceWorker(template []byte, names []string, screens []Screen) []byte {
 	precache := []string{ShellPath, OfflinePath}
 	for _, n := range names {
 		precache = append(precache, a.byName[n])
 	}
 	list, _ := json.Marshal(precache)
+	patterns := make([]string, len(screens))
+	for i, sc := range screens {
+		patterns[i] = sc.Pattern
+	}
+	fields, _ := json.Marshal(patterns)
 	s := string(template)
 	s = strings.Replace(s, `"__VERSION__"`, `"`+a.Version+`"`, 1)
 	s = strings.Replace(s, `["__PRECACHE__"]`, string(list), 1)
+	s = strings.Replace(s, `["__FIELD_PATHS__"]`, string(fields), 1)
 	return []byte(s)
 }

@@ -93,6 +93,7 @@ func (s *Shell) Layout(p Page) g.Node {
 				// Our own JSON, not user data: safe to embed as is.
 				h.Script(h.Type("importmap"), g.Raw(s.Assets.ImportMap())),
 				h.Script(h.Type("application/json"), h.ID("zf-strings"), g.Raw(string(s.strings))),
+				g.If(p.Field, h.Script(h.Type("application/json"), h.ID("zf-screens"), g.Raw(s.Assets.ScreensJSON()))),
 			}),
 			g.Group(scripts),
 		},

@@ -16,8 +16,10 @@ import (
 	"zoufang/station"
 )
 
+var testScreens = []pwa.Screen{{Path: "/", Name: "today"}, {Path: "/households/:id", Name: "household"}}
+
 func TestAssets(t *testing.T) {
-	a, err := pwa.LoadAssets()
+	a, err := pwa.LoadAssets(testScreens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +61,15 @@ func TestAssets(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the worker's field paths are the route list's, as patterns", func(t *testing.T) {
+		body := get("/sw.js", a.HandleServiceWorker, false).Body.String()
+		if !strings.Contains(body, `const FIELD_PATHS = ["^/$","^/households/([a-z0-9]{15})$"]`) {
+			t.Fatalf("field paths not generated from the screens:\n%s", body[:min(len(body), 800)])
+		}
+		if strings.Contains(body, "__FIELD_PATHS__") || strings.Contains(body, "__PRECACHE__") || strings.Contains(body, "__VERSION__") {
+			t.Fatal("a placeholder is left in the worker")
+		}
+	})
 	t.Run("the manifest makes the app installable", func(t *testing.T) {
 		var m struct {
 			ID         string `json:"id"`
@@ -91,7 +102,7 @@ func TestAssets(t *testing.T) {
 }
 
 func TestLayoutEscapesUserData(t *testing.T) {
-	a, _ := pwa.LoadAssets()
+	a, _ := pwa.LoadAssets(testScreens)
 	shell := pwa.NewShell(a, func() string { return `派出所<script>` })
 	o := &station.Officer{ID: "x", Name: `<img src=x onerror=alert(1)>`, Badge: "1", Role: station.RoleOfficer}
 	var b strings.Builder

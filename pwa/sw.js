@@ -10,7 +10,8 @@ const OFFLINE = "/offline";
 const NETWORK_TIMEOUT_MS = 3000;
 
 // Field screens: served by the shell when the network is slow or gone.
-const FIELD_PATHS = [/^\/$/, /^\/households\/?$/, /^\/households\/new$/, /^\/households\/[a-z0-9]{15}(\/edit)?$/, /^\/visits\/new$/, /^\/visits\/[a-z0-9]{15}$/];
+// The server fills them in from its route list (app/routes.go).
+const FIELD_PATHS = ["__FIELD_PATHS__"].map((p) => new RegExp(p));
 
 self.addEventListener("install", (event) => {
   event.waitUntil(

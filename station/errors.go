@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sort"
 
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+
 	"zoufang/i18n"
 )
 
@@ -17,6 +19,7 @@ const (
 	EUnauthorized = "unauthorized" // not signed in
 	EForbidden    = "forbidden"    // signed in, but not allowed
 	EConflict     = "conflict"     // the thing changed or exists already
+	EGone         = "gone"         // it existed, but is no longer usable (an expired link)
 	ETooMany      = "too_many"     // rate-limited
 	ETooLarge     = "too_large"    // request body or item count over the limit
 	EUnavailable  = "unavailable"  // temporarily refused (maintenance, offline switch)
@@ -49,6 +52,24 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// As lets PocketBase's REST API and admin UI read an *Error's field errors
+// as validation errors: a record hook that refuses a save returns an
+// *Error, and a superuser writing through /api/ or /_/ sees each field's
+// code and Chinese message under the field, as an officer sees them in a
+// form.
+func (e *Error) As(target any) bool {
+	ve, ok := target.(*validation.Errors)
+	if !ok || len(e.Fields) == 0 {
+		return false
+	}
+	out := make(validation.Errors, len(e.Fields))
+	for name, fe := range e.Fields {
+		out[name] = validation.NewError(fe.Code, fe.Message)
+	}
+	*ve = out
+	return true
+}
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {
@@ -83,6 +104,8 @@ func HTTPStatus(code string) int {
 		return http.StatusForbidden
 	case EConflict:
 		return http.StatusConflict
+	case EGone:
+		return http.StatusGone
 	case ETooMany:
 		return http.StatusTooManyRequests
 	case ETooLarge:
@@ -125,4 +148,31 @@ func FieldsOf(err error) map[string]FieldError {
 		return e.Fields
 	}
 	return nil
+}
+
+// SaveError is what a refused save means for the caller: our own *Error as
+// it is (a record hook's refusal), PocketBase's field validation as invalid
+// input naming each field, anything else internal.
+func SaveError(err error, doing string) error {
+	var se *Error
+	if errors.As(err, &se) {
+		return se
+	}
+	var ve validation.Errors
+	if errors.As(err, &ve) {
+		p := Problems{}
+		for name, fe := range ve {
+			code := "invalid_value"
+			if c, ok := fe.(validation.Error); ok {
+				code = c.Code()
+			}
+			p[name] = FieldError{Code: code, Message: i18n.T("field.rejected")}
+		}
+		if len(p) > 0 {
+			e := p.Err().(*Error)
+			e.Err = err
+			return e
+		}
+	}
+	return Internal(err, doing)
 }

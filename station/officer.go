@@ -25,6 +25,9 @@ type Officer struct {
 	// TokenKey changes when the officer signs out everywhere; the live
 	// channel uses it to drop connections of a rotated session.
 	TokenKey string
+	// Session names the signed-in session (a hash of its token, never the
+	// token): the live channel caps the sockets of one session.
+	Session string
 }
 
 // IsChief reports whether the officer reviews the whole station.

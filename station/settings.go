@@ -8,6 +8,7 @@ import (
 	_ "time/tzdata" // the station's zone must resolve on a machine without zoneinfo
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 )
 
 // Settings are the station's working rules (one row of the settings collection).
@@ -120,4 +121,11 @@ func WeekdayName(d time.Weekday) string { return weekdayNames[d] }
 func ParseWeekday(s string) (time.Weekday, bool) {
 	i := slices.Index(weekdayNames, strings.ToLower(strings.TrimSpace(s)))
 	return time.Weekday(i), i >= 0
+}
+
+// DBTime formats t as PocketBase stores datetimes ("2026-12-01
+// 07:00:00.000Z"), for comparisons in SQL.
+func DBTime(t time.Time) string {
+	d, _ := types.ParseDateTime(t.UTC())
+	return d.String()
 }

@@ -52,7 +52,8 @@ type Board struct {
 }
 
 // ComputeBoard counts today's progress of every active community officer.
-func ComputeBoard(ctx context.Context, app core.App, st station.Settings, now time.Time, presence map[string]Presence) (Board, error) {
+func (s *Store) Board(ctx context.Context, st station.Settings, now time.Time, presence map[string]Presence) (Board, error) {
+	app := s.app
 	b := Board{Type: "board", Date: st.DayString(now), VisitDay: st.IsVisitDay(now), HomesTarget: st.TargetHomes, WeChatTarget: st.TargetWeChat, Officers: []BoardRow{}}
 	var offs []*core.Record
 	err := app.RecordQuery("officers").WithContext(ctx).
@@ -72,7 +73,7 @@ func ComputeBoard(ctx context.Context, app core.App, st station.Settings, now ti
 		"COUNT(DISTINCT CASE WHEN outcome = 'met' THEN household END) AS homes",
 		"COALESCE(SUM(wechat_new), 0) AS wechat").
 		From(Collection).
-		Where(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": dbTime(start), "to": dbTime(end)})).
+		Where(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": station.DBTime(start), "to": station.DBTime(end)})).
 		GroupBy("officer").WithContext(ctx).All(&counts)
 	if err != nil {
 		return b, station.Internal(err, "board visits")
@@ -161,15 +162,19 @@ func boardRow(r BoardRow, b Board, loc *time.Location, now time.Time) g.Node {
 	)
 }
 
+type boardStore interface {
+	Board(ctx context.Context, st station.Settings, now time.Time, presence map[string]Presence) (Board, error)
+}
+
 // HandleBoard serves the deputy chief's board page.
-func HandleBoard(app core.App, layout pwa.Layout, settings func() station.Settings, presence func() map[string]Presence) echo.HandlerFunc {
-	return func(ctx echo.Context) error {
+func HandleBoard(store boardStore, layout pwa.Layout, settings func() station.Settings, presence func() map[string]Presence) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		st := settings()
 		now := time.Now()
-		b, err := ComputeBoard(ctx.Request().Context(), app, st, now, presence())
+		b, err := store.Board(c.Request().Context(), st, now, presence())
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return pwa.RenderOK(ctx, BoardPage(layout, station.OfficerFrom(ctx.Request().Context()), b, st.Location(), now))
+		return BoardPage(layout, station.OfficerFrom(c.Request().Context()), b, st.Location(), now), nil
 	}
 }

@@ -44,7 +44,7 @@ func TestBoardAgreesWithTargets(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	board, err := visits.ComputeBoard(ctx, env.App, st, now, nil)
+	board, err := visits.NewStore(env.App).Board(ctx, st, now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

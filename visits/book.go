@@ -2,6 +2,7 @@ package visits
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 	"github.com/xuri/excelize/v2"
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
@@ -40,11 +42,9 @@ type BookPage struct {
 
 // BookEntry is one line of the book.
 type BookEntry struct {
-	Visit     *Visit
-	Address   string
-	HeadName  string
-	Confirmed bool
-	Rating    int
+	Visit    *Visit
+	Address  string
+	HeadName string
 }
 
 // ParseMonth reads "YYYY-MM" in the station's zone; empty means this month.
@@ -63,92 +63,95 @@ func ParseMonth(s string, st station.Settings, now time.Time) (time.Time, error)
 	return t, nil
 }
 
-// LoadBook gathers the month's visits of officerID, or of every officer
-// with visits that month when officerID is empty. An officer may only open
-// their own book; the deputy chief any.
-func LoadBook(ctx context.Context, app core.App, o *station.Officer, month time.Time, officerID string, st station.Settings) (Book, error) {
+// Book gathers the month's visits of officerID, or of every officer with
+// visits that month when officerID is empty. An officer may only open their
+// own book; the deputy chief any. One query joins each visit to its
+// household: a month of a whole district is tens of thousands of visits,
+// and no list of ids travels to the database.
+func (s *Store) Book(ctx context.Context, o *station.Officer, month time.Time, officerID string, st station.Settings) (Book, error) {
 	if !o.IsChief() {
 		officerID = o.ID
 	}
 	b := Book{Station: st.StationName, Month: month}
 	from, to := month, month.AddDate(0, 1, 0)
-	q := app.RecordQuery(Collection).WithContext(ctx).
-		AndWhere(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": dbTime(from), "to": dbTime(to)})).
-		OrderBy("visited_at ASC", "id ASC")
+	var rows []bookRow
+	q := s.app.DB().Select("v.id", "v.household", "v.officer", "v.visited_at", "v.received_at", "v.kind", "v.outcome", "v.concerns",
+		"v.notes", "v.wechat_added", "v.wechat_new", "v.watch", "v.resident_answer", "v.resident_rating",
+		"COALESCE(h.address, '') AS address", "COALESCE(h.head_name, '') AS head_name").
+		From(Collection+" v").LeftJoin(households.Collection+" h", dbx.NewExp("h.id = v.household")).
+		Where(dbx.NewExp("v.visited_at >= {:from} AND v.visited_at < {:to}", dbx.Params{"from": station.DBTime(from), "to": station.DBTime(to)})).
+		OrderBy("v.visited_at ASC", "v.id ASC")
 	if officerID != "" {
-		q = q.AndWhere(dbx.HashExp{"officer": officerID})
+		q = q.AndWhere(dbx.HashExp{"v.officer": officerID})
 	}
-	var recs []*core.Record
-	if err := q.All(&recs); err != nil {
+	if err := q.WithContext(ctx).All(&rows); err != nil {
 		return b, station.Internal(err, "book visits")
 	}
-	vs := fromRecords(recs)
-
-	var hids, vids, oids []string
-	for _, v := range vs {
-		hids = append(hids, v.Household)
-		vids = append(vids, v.ID)
-		if !slices.Contains(oids, v.Officer) {
-			oids = append(oids, v.Officer)
+	var oids []string
+	byOfficer := map[string][]BookEntry{}
+	for _, r := range rows {
+		if _, ok := byOfficer[r.Officer]; !ok {
+			oids = append(oids, r.Officer)
 		}
+		byOfficer[r.Officer] = append(byOfficer[r.Officer], BookEntry{Visit: r.visit(), Address: r.Address, HeadName: r.HeadName})
 	}
 	if officerID != "" && !slices.Contains(oids, officerID) {
 		oids = append(oids, officerID) // an empty month still has its page
 	}
-	hh := map[string]*households.Household{}
-	if len(hids) > 0 {
-		hrecs, err := app.FindRecordsByIds(households.Collection, hids)
-		if err != nil {
-			return b, station.Internal(err, "book households")
-		}
-		for _, r := range hrecs {
-			hh[r.Id] = households.FromRecord(r)
-		}
-	}
-	conf := map[string]int{} // visit id → rating (0 = confirmed without one)
-	if len(vids) > 0 {
-		ids := make([]any, len(vids))
-		for i, id := range vids {
-			ids[i] = id
-		}
-		var rows []struct {
-			Visit  string `db:"visit"`
-			Rating int    `db:"rating"`
-		}
-		if err := app.DB().Select("visit", "rating").From("confirmations").Where(dbx.In("visit", ids...)).WithContext(ctx).All(&rows); err != nil {
-			return b, station.Internal(err, "book confirmations")
-		}
-		for _, r := range rows {
-			conf[r.Visit] = r.Rating
-		}
-	}
-	offs, err := app.FindRecordsByIds("officers", oids)
+	offs, err := s.app.FindRecordsByIds("officers", oids)
 	if err != nil {
 		return b, station.Internal(err, "book officers")
 	}
 	slices.SortFunc(offs, func(a, c *core.Record) int { return strings.Compare(a.GetString("badge"), c.GetString("badge")) })
 	for _, orec := range offs {
-		p := BookPage{OfficerID: orec.Id, Name: orec.GetString("name"), Badge: orec.GetString("badge")}
-		for _, v := range vs {
-			if v.Officer != orec.Id {
-				continue
-			}
-			e := BookEntry{Visit: v}
-			if hhv := hh[v.Household]; hhv != nil {
-				e.Address, e.HeadName = hhv.Address, hhv.HeadName
-			}
-			e.Rating, e.Confirmed = conf[v.ID]
-			if v.Outcome == OutcomeMet {
+		p := BookPage{OfficerID: orec.Id, Name: orec.GetString("name"), Badge: orec.GetString("badge"), Entries: byOfficer[orec.Id]}
+		for _, e := range p.Entries {
+			if e.Visit.Outcome == OutcomeMet {
 				p.Met++
 			}
-			if v.WeChatNew {
+			if e.Visit.WeChatNew {
 				p.WeChatNew++
 			}
-			p.Entries = append(p.Entries, e)
 		}
 		b.Pages = append(b.Pages, p)
 	}
 	return b, nil
+}
+
+// bookRow is a visit with its household's address, as the book reads it.
+type bookRow struct {
+	ID             string `db:"id"`
+	Household      string `db:"household"`
+	Officer        string `db:"officer"`
+	VisitedAt      string `db:"visited_at"`
+	ReceivedAt     string `db:"received_at"`
+	Kind           string `db:"kind"`
+	Outcome        string `db:"outcome"`
+	Concerns       string `db:"concerns"`
+	Notes          string `db:"notes"`
+	WeChatAdded    bool   `db:"wechat_added"`
+	WeChatNew      bool   `db:"wechat_new"`
+	Watch          string `db:"watch"`
+	ResidentAnswer string `db:"resident_answer"`
+	ResidentRating int    `db:"resident_rating"`
+	Address        string `db:"address"`
+	HeadName       string `db:"head_name"`
+}
+
+func (r bookRow) visit() *Visit {
+	v := &Visit{ID: r.ID, Household: r.Household, Officer: r.Officer, Kind: r.Kind, Outcome: r.Outcome, Notes: r.Notes,
+		WeChatAdded: r.WeChatAdded, WeChatNew: r.WeChatNew, Watch: r.Watch, ResidentAnswer: r.ResidentAnswer, ResidentRating: r.ResidentRating}
+	if t, err := types.ParseDateTime(r.VisitedAt); err == nil {
+		v.VisitedAt = t.Time()
+	}
+	if t, err := types.ParseDateTime(r.ReceivedAt); err == nil {
+		v.ReceivedAt = t.Time()
+	}
+	_ = json.Unmarshal([]byte(r.Concerns), &v.Concerns)
+	if v.Concerns == nil {
+		v.Concerns = []string{}
+	}
+	return v
 }
 
 // bookColumns are the paper notebook's columns.
@@ -171,13 +174,7 @@ func (e BookEntry) cells(loc *time.Location) []string {
 	case v.WeChatAdded:
 		wechat = i18n.T("book.wechat_again")
 	}
-	confirmed := ""
-	if e.Confirmed {
-		confirmed = i18n.T("book.confirmed")
-		if e.Rating > 0 {
-			confirmed += " " + strings.Repeat("★", e.Rating)
-		}
-	}
+	confirmed := AnswerText(v)
 	return []string{
 		v.VisitedAt.In(loc).Format("01-02 15:04"),
 		e.Address, e.HeadName,
@@ -317,10 +314,13 @@ func sheetName(s string, used map[string]bool) string {
 
 type officerOption struct{ ID, Name, Badge string }
 
-func officerOptions(app core.App) ([]officerOption, error) {
+// OfficerOptions lists the community officers for the book's picker (the
+// deputy chief keeps no book of their own).
+func (s *Store) OfficerOptions(ctx context.Context) ([]officerOption, error) {
 	var recs []*core.Record
-	if err := app.RecordQuery("officers").OrderBy("badge ASC").All(&recs); err != nil {
-		return nil, err
+	err := s.app.RecordQuery("officers").WithContext(ctx).AndWhere(dbx.HashExp{"role": station.RoleOfficer}).OrderBy("badge ASC").All(&recs)
+	if err != nil {
+		return nil, station.Internal(err, "officers")
 	}
 	out := make([]officerOption, len(recs))
 	for i, r := range recs {
@@ -329,24 +329,30 @@ func officerOptions(app core.App) ([]officerOption, error) {
 	return out, nil
 }
 
+// bookStore is what the book pages need.
+type bookStore interface {
+	Book(ctx context.Context, o *station.Officer, month time.Time, officerID string, st station.Settings) (Book, error)
+	OfficerOptions(ctx context.Context) ([]officerOption, error)
+}
+
 // HandleBook serves /visits/book (the printable page) and, with xlsx set,
 // /visits/book.xlsx.
-func HandleBook(app core.App, layout pwa.Layout, settings func() station.Settings, xlsx bool) echo.HandlerFunc {
-	return func(c echo.Context) error {
+func HandleBook(store bookStore, layout pwa.Layout, settings func() station.Settings, xlsx bool) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
 		st := settings()
 		month, err := ParseMonth(c.QueryParam("month"), st, time.Now())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		officerID := c.QueryParam("officer")
 		if !o.IsChief() {
 			officerID = o.ID
 		}
-		b, err := LoadBook(ctx, app, o, month, officerID, st)
+		b, err := store.Book(ctx, o, month, officerID, st)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if xlsx {
 			name := "走访本-" + month.Format("2006-01")
@@ -356,14 +362,14 @@ func HandleBook(app core.App, layout pwa.Layout, settings func() station.Setting
 			c.Response().Header().Set("Content-Disposition", "attachment; filename=\"zoufang-"+month.Format("2006-01")+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
 			c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 			c.Response().WriteHeader(http.StatusOK)
-			return WriteBookXLSX(c.Response(), b, st.Location())
+			return nil, WriteBookXLSX(c.Response(), b, st.Location())
 		}
 		var opts []officerOption
 		if o.IsChief() {
-			if opts, err = officerOptions(app); err != nil {
-				return station.Internal(err, "officers")
+			if opts, err = store.OfficerOptions(ctx); err != nil {
+				return nil, err
 			}
 		}
-		return pwa.RenderOK(c, BookPageView(layout, o, b, opts, officerID, st.Location()))
+		return BookPageView(layout, o, b, opts, officerID, st.Location()), nil
 	}
 }

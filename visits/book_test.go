@@ -14,6 +14,7 @@ import (
 
 	"zoufang/app/apptest"
 	"zoufang/households"
+	"zoufang/replica"
 	"zoufang/station"
 	"zoufang/visits"
 )
@@ -148,7 +149,7 @@ func TestSettingsPage(t *testing.T) {
 		if st.TargetHomes != 12 || st.TargetWeChat != 8 || st.TokenBookSize != 20 || !st.IsVisitDay(time.Date(2026, 11, 30, 12, 0, 0, 0, st.Location())) || st.IsVisitDay(time.Date(2026, 12, 1, 12, 0, 0, 0, st.Location())) {
 			t.Fatalf("settings %+v", st)
 		}
-		var me visits.Me
+		var me replica.Me
 		env.SignIn(env.OfficerA).GetJSON("/sync/me", &me)
 		if me.Targets.HomesTarget != 12 || me.Settings.TargetWeChat != 8 {
 			t.Fatalf("an officer's targets %+v", me.Targets)

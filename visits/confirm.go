@@ -34,7 +34,10 @@ const (
 	MaxComment        = 500
 )
 
-var tokenRe = regexp.MustCompile(`^([a-z0-9]{15})\.([0-9a-f]{32})$`)
+var (
+	tokenRe = regexp.MustCompile(`^([a-z0-9]{15})\.([0-9a-f]{32})$`)
+	last4Re = regexp.MustCompile(`^\d{4}$`)
+)
 
 // confirmation is what a resident's page is about.
 type confirmation struct {
@@ -52,30 +55,50 @@ var (
 	errExpiredToken = errors.New("expired token")
 )
 
-// loadConfirmation checks the token of a confirmation link.
-func loadConfirmation(ctx context.Context, app core.App, token string, now time.Time) (*confirmation, error) {
+// Confirmations is the store of residents' answers.
+type Confirmations struct {
+	app core.App
+}
+
+// NewConfirmations returns the confirmations store of app.
+func NewConfirmations(app core.App) *Confirmations { return &Confirmations{app: app} }
+
+// ParseToken splits a confirmation link's token into the visit id and the
+// secret; ok is false for anything that is not of that shape.
+func ParseToken(token string) (visitID, secret string, ok bool) {
 	m := tokenRe.FindStringSubmatch(token)
 	if m == nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
+
+// Load checks the token of a confirmation link and returns what its page
+// is about.
+func (cs *Confirmations) Load(ctx context.Context, token string, now time.Time) (*confirmation, error) {
+	app := cs.app
+	id, secret, ok := ParseToken(token)
+	if !ok {
 		return nil, errBadToken
 	}
-	rec, err := app.FindRecordById(TokenCollection, m[1])
-	if err != nil || !SecretMatches(m[2], rec.GetString("secret_hash")) {
+	rec, err := app.FindRecordById(TokenCollection, id)
+	if err != nil || !SecretMatches(secret, rec.GetString("secret_hash")) {
 		return nil, errBadToken
 	}
 	if rec.GetDateTime("expires_at").Time().Before(now) {
 		return nil, errExpiredToken
 	}
-	c := &confirmation{visitID: m[1]}
+	c := &confirmation{visitID: id}
 	if o, err := app.FindRecordById("officers", rec.GetString("officer")); err == nil {
 		c.officerName, c.badge = o.GetString("name"), o.GetString("badge")
 	}
-	if v, err := app.FindRecordById(Collection, m[1]); err == nil {
+	if v, err := app.FindRecordById(Collection, id); err == nil {
 		c.visit = FromRecord(v)
 		if hh, err := app.FindRecordById(households.Collection, c.visit.Household); err == nil {
 			c.phones = households.FromRecord(hh).Phones
 		}
 	}
-	done, err := app.FindFirstRecordByData(ConfirmCollection, "visit", m[1])
+	done, err := app.FindFirstRecordByData(ConfirmCollection, "visit", id)
 	switch {
 	case err == nil:
 		c.done = done
@@ -96,7 +119,8 @@ type ConfirmInput struct {
 // clientHash fingerprints the resident's device for fraud flags (the same
 // device confirming many households) without keeping the address: an HMAC
 // keyed with a server secret, so it cannot be reversed by trying addresses.
-func clientHash(app core.App, ip, ua string) string {
+func (cs *Confirmations) clientHash(ip, ua string) string {
+	app := cs.app
 	key := "zoufang"
 	if c, err := app.FindCachedCollectionByNameOrId("officers"); err == nil && c.AuthToken.Secret != "" {
 		key = c.AuthToken.Secret
@@ -106,8 +130,11 @@ func clientHash(app core.App, ip, ua string) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// saveConfirmation stores the answer, once per token.
-func saveConfirmation(app core.App, c *confirmation, in ConfirmInput, client string, now time.Time) error {
+// Save stores the answer, once per token. The visit learns it in the same
+// transaction (the record hooks).
+func (cs *Confirmations) Save(c *confirmation, in ConfirmInput, ip, ua string, now time.Time) error {
+	app := cs.app
+	client := cs.clientHash(ip, ua)
 	p := station.Problems{}
 	if in.Visited != "yes" && in.Visited != "no" {
 		p.Add("visited", "choose_one")
@@ -125,7 +152,7 @@ func saveConfirmation(app core.App, c *confirmation, in ConfirmInput, client str
 		p.Add("comment", "too_long", MaxComment)
 	}
 	last4 := strings.TrimSpace(in.Last4)
-	if last4 != "" && !regexp.MustCompile(`^\d{4}$`).MatchString(last4) {
+	if last4 != "" && !last4Re.MatchString(last4) {
 		p.Add("last4", "last4")
 	}
 	if err := p.Err(); err != nil {
@@ -163,41 +190,49 @@ func saveConfirmation(app core.App, c *confirmation, in ConfirmInput, client str
 
 var errAlreadyConfirmed = errors.New("already confirmed")
 
+type confirmStore interface {
+	Load(ctx context.Context, token string, now time.Time) (*confirmation, error)
+	Save(c *confirmation, in ConfirmInput, ip, ua string, now time.Time) error
+}
+
 // HandleConfirm serves GET and POST /c/{visit_id}.{secret}.
-func HandleConfirm(app core.App, layout pwa.Layout, settings func() station.Settings) echo.HandlerFunc {
-	return func(ec echo.Context) error {
+func HandleConfirm(store confirmStore, layout pwa.Layout, settings func() station.Settings) pwa.Handler {
+	return func(ec echo.Context) (g.Node, error) {
 		now := time.Now()
+		ctx := ec.Request().Context()
 		token := ec.Param("token")
 		loc := settings().Location()
-		c, err := loadConfirmation(ec.Request().Context(), app, token, now)
+		ec.Response().Header().Set("Cache-Control", "no-store")
+		c, err := store.Load(ctx, token, now)
 		switch {
 		case errors.Is(err, errBadToken):
-			return pwa.Render(ec, http.StatusNotFound, confirmMessage(layout, "confirm.bad_title", "confirm.bad"))
+			// Forged, mistyped or revoked: the same page, revealing nothing.
+			return confirmMessage(layout, "confirm.bad_title", "confirm.bad"), station.Errorf(station.ENotFound, "%s", i18n.T("confirm.bad"))
 		case errors.Is(err, errExpiredToken):
-			return pwa.Render(ec, http.StatusGone, confirmMessage(layout, "confirm.expired_title", "confirm.expired"))
+			return confirmMessage(layout, "confirm.expired_title", "confirm.expired"), station.Errorf(station.EGone, "%s", i18n.T("confirm.expired"))
 		case err != nil:
-			return err
+			return nil, err
 		}
-		ec.Response().Header().Set("Cache-Control", "no-store")
 		if c.done != nil {
-			return pwa.RenderOK(ec, confirmDone(layout, c, loc))
+			return confirmDone(layout, c, loc), nil
 		}
 		if ec.Request().Method == http.MethodGet {
-			return pwa.RenderOK(ec, ConfirmPage(layout, c, token, ConfirmInput{}, nil, loc))
+			return ConfirmPage(layout, c, token, ConfirmInput{}, nil, loc), nil
 		}
 		in := ConfirmInput{Visited: ec.FormValue("visited"), Last4: ec.FormValue("last4"), Rating: ec.FormValue("rating"), Comment: ec.FormValue("comment")}
-		client := clientHash(app, station.ClientIP(ec.Request().Context()), ec.Request().UserAgent())
-		err = saveConfirmation(app, c, in, client, now)
+		err = store.Save(c, in, station.ClientIP(ctx), ec.Request().UserAgent(), now)
 		switch {
 		case errors.Is(err, errAlreadyConfirmed):
-			c, _ = loadConfirmation(ec.Request().Context(), app, token, now)
-			return pwa.RenderOK(ec, confirmDone(layout, c, loc))
+			if c, err = store.Load(ctx, token, now); err != nil {
+				return nil, err
+			}
+			return confirmDone(layout, c, loc), nil
 		case station.ErrorCode(err) == station.EInvalid:
-			return pwa.Render(ec, http.StatusUnprocessableEntity, ConfirmPage(layout, c, token, in, err, loc))
+			return ConfirmPage(layout, c, token, in, err, loc), err
 		case err != nil:
-			return err
+			return nil, err
 		}
-		return ec.Redirect(http.StatusSeeOther, "/c/"+token)
+		return nil, ec.Redirect(http.StatusSeeOther, "/c/"+token)
 	}
 }
 
@@ -243,16 +278,20 @@ func ConfirmPage(layout pwa.Layout, c *confirmation, token string, in ConfirmInp
 	})
 }
 
+// confirmDone is the page of an answered token: thanks for a
+// confirmation, or for the report when the resident said the officer never
+// came (that is no confirmation, and the page never says it is).
 func confirmDone(layout pwa.Layout, c *confirmation, loc *time.Location) g.Node {
-	at := ""
-	if c.done != nil {
-		at = pwa.DateTime(c.done.GetDateTime("confirmed_at").Time(), loc)
+	at := pwa.DateTime(c.done.GetDateTime("confirmed_at").Time(), loc)
+	title, body := "confirm.done_title", "confirm.done"
+	if c.done.GetBool("denied") {
+		title, body = "confirm.denied_title", "confirm.denied"
 	}
 	return layout(pwa.Page{
-		Title: i18n.T("confirm.done_title"),
+		Title: i18n.T(title),
 		Body: []g.Node{h.Section(h.Class("card narrow"),
-			h.H1(g.Text(i18n.T("confirm.done_title"))),
-			h.P(g.Text(i18n.T("confirm.done", at))),
+			h.H1(g.Text(i18n.T(title))),
+			h.P(g.Text(i18n.T(body, at))),
 			h.P(h.Class("muted"), g.Text(i18n.T("confirm.officer", c.officerName, c.badge))),
 		)},
 	})

@@ -22,7 +22,7 @@ func TestResidentConfirmation(t *testing.T) {
 	h := env.Household(env.OfficerA, households.Input{Community: env.CommunityA, Building: "柳营巷12号", HeadName: "李秀英", Phones: []string{"138 0013 8000"}})
 
 	var book tokensAnswer
-	a.PostJSON("/sync/tokens", map[string]any{"have": 0}, &book)
+	a.PostJSON("/sync/tokens", map[string]any{"device": id("phonea"), "held": []string{}}, &book)
 	if len(book.Tokens) != 30 {
 		t.Fatalf("%d tokens, want a full book of 30", len(book.Tokens))
 	}
@@ -33,13 +33,20 @@ func TestResidentConfirmation(t *testing.T) {
 	path := strings.TrimPrefix(tk.URL, env.URL)
 	resident := env.Anonymous()
 
-	t.Run("the token book never exceeds twice its size however often it is asked", func(t *testing.T) {
-		for i := 0; i < 3; i++ {
-			a.PostJSON("/sync/tokens", map[string]any{"have": 0}, nil)
+	t.Run("a device that holds its book is given nothing more however often it asks", func(t *testing.T) {
+		held := make([]string, len(book.Tokens))
+		for i, tk := range book.Tokens {
+			held[i] = tk.VisitID
 		}
-		n := env.Count(t, "visit_tokens", "officer = {:o}", map[string]any{"o": env.OfficerA.Id})
-		if n != 60 {
-			t.Fatalf("%d tokens issued, want 60", n)
+		for i := 0; i < 3; i++ {
+			var more tokensAnswer
+			a.PostJSON("/sync/tokens", map[string]any{"device": id("phonea"), "held": held, "usable": 30}, &more)
+			if len(more.Tokens) != 0 {
+				t.Fatalf("ask %d: %d more tokens", i, len(more.Tokens))
+			}
+		}
+		if n := env.Count(t, "visit_tokens", "officer = {:o}", map[string]any{"o": env.OfficerA.Id}); n != 30 {
+			t.Fatalf("%d tokens issued, want 30", n)
 		}
 	})
 	t.Run("the secret is stored only as a hash", func(t *testing.T) {

@@ -51,9 +51,10 @@ func pct(n, of int) string {
 
 // ComputeCoverage counts, from the registry and the last 30 days of visits,
 // how well the station's households are covered.
-func ComputeCoverage(ctx context.Context, app core.App, now time.Time) (Coverage, error) {
+func (s *Store) Coverage(ctx context.Context, now time.Time) (Coverage, error) {
+	app := s.app
 	var cov Coverage
-	d30, d90 := dbTime(now.AddDate(0, 0, -30)), dbTime(now.AddDate(0, 0, -90))
+	d30, d90 := station.DBTime(now.AddDate(0, 0, -30)), station.DBTime(now.AddDate(0, 0, -90))
 	var rows []struct {
 		Community string `db:"community"`
 		Grid      string `db:"grid"`
@@ -63,9 +64,10 @@ func ComputeCoverage(ctx context.Context, app core.App, now time.Time) (Coverage
 		Never     int    `db:"never"`
 		WeChat    int    `db:"wechat"`
 	}
+	// Every SUM is COALESCEd: over no rows SQL's SUM is NULL, not 0.
 	err := app.DB().NewQuery(`SELECT community, grid, COUNT(*) AS total,
-		SUM(last_visited_at >= {:d30}) AS v30, SUM(last_visited_at >= {:d90}) AS v90,
-		SUM(last_visited_at = '' OR last_visited_at IS NULL) AS never, SUM(wechat_contact != '') AS wechat
+		COALESCE(SUM(last_visited_at >= {:d30}), 0) AS v30, COALESCE(SUM(last_visited_at >= {:d90}), 0) AS v90,
+		COALESCE(SUM(last_visited_at = '' OR last_visited_at IS NULL), 0) AS never, COALESCE(SUM(wechat_contact != ''), 0) AS wechat
 		FROM households WHERE archived = FALSE GROUP BY community, grid`).
 		Bind(dbx.Params{"d30": d30, "d90": d90}).WithContext(ctx).All(&rows)
 	if err != nil {
@@ -124,11 +126,11 @@ func ComputeCoverage(ctx context.Context, app core.App, now time.Time) (Coverage
 		RatingSum int    `db:"rating_sum"`
 		Rated     int    `db:"rated"`
 	}
-	err = app.DB().NewQuery(`SELECT v.officer AS officer, COUNT(*) AS visits,
-		SUM(c.id IS NOT NULL AND c.denied = FALSE) AS confirmed, SUM(c.denied = TRUE) AS denied,
-		COALESCE(SUM(CASE WHEN c.rating > 0 THEN c.rating END), 0) AS rating_sum, SUM(c.rating > 0) AS rated
-		FROM visits v LEFT JOIN confirmations c ON c.visit = v.id
-		WHERE v.visited_at >= {:d30} GROUP BY v.officer`).
+	err = app.DB().NewQuery(`SELECT officer, COUNT(*) AS visits,
+		COALESCE(SUM(resident_answer = 'confirmed'), 0) AS confirmed, COALESCE(SUM(resident_answer = 'denied'), 0) AS denied,
+		COALESCE(SUM(CASE WHEN resident_answer = 'confirmed' AND resident_rating > 0 THEN resident_rating END), 0) AS rating_sum,
+		COALESCE(SUM(resident_answer = 'confirmed' AND resident_rating > 0), 0) AS rated
+		FROM visits WHERE visited_at >= {:d30} GROUP BY officer`).
 		Bind(dbx.Params{"d30": d30}).WithContext(ctx).All(&vrows)
 	if err != nil {
 		return cov, station.Internal(err, "coverage visits")
@@ -220,13 +222,17 @@ func CoveragePage(layout pwa.Layout, o *station.Officer, cov Coverage) g.Node {
 	})
 }
 
+type coverageStore interface {
+	Coverage(ctx context.Context, now time.Time) (Coverage, error)
+}
+
 // HandleCoverage serves /coverage.
-func HandleCoverage(app core.App, layout pwa.Layout) echo.HandlerFunc {
-	return func(ec echo.Context) error {
-		cov, err := ComputeCoverage(ec.Request().Context(), app, time.Now())
+func HandleCoverage(store coverageStore, layout pwa.Layout) pwa.Handler {
+	return func(ec echo.Context) (g.Node, error) {
+		cov, err := store.Coverage(ec.Request().Context(), time.Now())
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return pwa.RenderOK(ec, CoveragePage(layout, station.OfficerFrom(ec.Request().Context()), cov))
+		return CoveragePage(layout, station.OfficerFrom(ec.Request().Context()), cov), nil
 	}
 }

@@ -50,7 +50,7 @@ func TestCoverage(t *testing.T) {
 	confirm(v1.ID, 4, false)
 	confirm(v3.ID, 0, true)
 
-	cov, err := visits.ComputeCoverage(ctx, env.App, now)
+	cov, err := visits.NewStore(env.App).Coverage(ctx, now)
 	if err != nil {
 		t.Fatal(err)
 	}

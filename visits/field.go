@@ -141,7 +141,9 @@ func VisitFormScreen() g.Node {
 				errP("visited_at"),
 			),
 			errP("household"),
-			h.Div(h.Class("sticky-actions"), h.Button(h.Type("submit"), h.ID("vf-save"), h.Class("primary big"), g.Text(i18n.T("field.save_visit")))),
+			// Disabled until js/screens/visit_form.js has wired and filled
+			// the form: an unwired form must never be submitted natively.
+			h.Div(h.Class("sticky-actions"), h.Button(h.Type("submit"), h.ID("vf-save"), h.Class("primary big"), h.Disabled(), g.Text(i18n.T("field.save_visit")))),
 		),
 	)
 }
@@ -152,6 +154,7 @@ func VisitScreen() g.Node {
 	return h.Section(h.ID("screen-visit"), g.Attr("data-screen", "visit"), h.Hidden("hidden"),
 		h.Div(h.Class("card"), g.Attr("data-part", ""),
 			h.P(h.ID("vv-status"), h.Class("notice"), h.Role("status")),
+			h.P(h.ID("vv-answer"), h.Hidden("hidden")),
 			h.H1(h.ID("vv-address")),
 			h.P(h.ID("vv-meta"), h.Class("muted")),
 			h.P(h.ID("vv-notes")),

@@ -45,6 +45,8 @@ func HistoryList(vs []*Visit, officers map[string]string, loc *time.Location, no
 			h.Div(h.Class("meta"),
 				g.Text(officers[v.Officer]),
 				g.If(v.WeChatAdded, h.Span(h.Class("tag ok"), g.Text(i18n.T("visit.wechat_added")))),
+				g.If(v.ResidentAnswer == AnswerConfirmed, h.Span(h.Class("tag ok"), g.Text(AnswerText(v)))),
+				g.If(v.ResidentAnswer == AnswerDenied, h.Span(h.Class("tag bad"), g.Text(AnswerText(v)))),
 				g.Map(v.Concerns, func(cn string) g.Node { return h.Span(h.Class("tag warn"), g.Text(cn)) }),
 			),
 			g.If(v.Notes != "", h.P(g.Text(v.Notes))),

@@ -36,7 +36,8 @@ func settingsInputOf(st station.Settings) SettingsInput {
 }
 
 // SaveSettings checks in and writes the station's settings row.
-func SaveSettings(app core.App, in SettingsInput) error {
+func (s *Store) SaveSettings(in SettingsInput) error {
+	app := s.app
 	p := station.Problems{}
 	name := strings.TrimSpace(in.StationName)
 	if name == "" {
@@ -127,16 +128,20 @@ func SettingsPage(layout pwa.Layout, o *station.Officer, in SettingsInput, saved
 }
 
 // HandleSettings serves the settings form.
-func HandleSettings(layout pwa.Layout, settings func() station.Settings) echo.HandlerFunc {
-	return func(ec echo.Context) error {
+func HandleSettings(layout pwa.Layout, settings func() station.Settings) pwa.Handler {
+	return func(ec echo.Context) (g.Node, error) {
 		o := station.OfficerFrom(ec.Request().Context())
-		return pwa.RenderOK(ec, SettingsPage(layout, o, settingsInputOf(settings()), ec.QueryParam("done") == "saved", nil))
+		return SettingsPage(layout, o, settingsInputOf(settings()), ec.QueryParam("done") == "saved", nil), nil
 	}
 }
 
+type settingsSaver interface {
+	SaveSettings(in SettingsInput) error
+}
+
 // HandleSaveSettings saves the settings form.
-func HandleSaveSettings(app core.App, layout pwa.Layout) echo.HandlerFunc {
-	return func(ec echo.Context) error {
+func HandleSaveSettings(store settingsSaver, layout pwa.Layout) pwa.Handler {
+	return func(ec echo.Context) (g.Node, error) {
 		o := station.OfficerFrom(ec.Request().Context())
 		form, _ := ec.FormParams()
 		in := SettingsInput{
@@ -146,12 +151,12 @@ func HandleSaveSettings(app core.App, layout pwa.Layout) echo.HandlerFunc {
 			TargetWeChat:  ec.FormValue("target_wechat"),
 			TokenBookSize: ec.FormValue("token_book_size"),
 		}
-		if err := SaveSettings(app, in); err != nil {
+		if err := store.SaveSettings(in); err != nil {
 			if station.ErrorCode(err) != station.EInvalid {
-				return err
+				return nil, err
 			}
-			return pwa.Render(ec, http.StatusUnprocessableEntity, SettingsPage(layout, o, in, false, err))
+			return SettingsPage(layout, o, in, false, err), err
 		}
-		return ec.Redirect(http.StatusSeeOther, "/settings?done=saved")
+		return nil, ec.Redirect(http.StatusSeeOther, "/settings?done=saved")
 	}
 }

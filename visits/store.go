@@ -8,7 +8,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/pocketbase/pocketbase/tools/types"
 
 	"zoufang/households"
 	"zoufang/i18n"
@@ -63,17 +62,10 @@ func Save(ctx context.Context, tx core.App, o *station.Officer, in Input, now ti
 	return save(ctx, tx, o, in, now, nil)
 }
 
-// idFacts is what a push has already learned about a visit's id in its
-// batched lookups (lookUpIDs); nil makes save look the id up itself.
-type idFacts struct {
-	stored       bool // a visit with this id is stored
-	foreignToken bool // the id is a QR token issued to another officer
-}
-
 // save is Save, with what the caller already knows of in.ID.
-func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now time.Time, known *idFacts) (*Visit, string, error) {
+func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now time.Time, known *IDFacts) (*Visit, string, error) {
 	var existing *core.Record
-	if (known == nil || known.stored) && in.ID != "" && households.IDPattern.MatchString(in.ID) {
+	if (known == nil || known.Stored) && in.ID != "" && households.IDPattern.MatchString(in.ID) {
 		rec, err := tx.FindRecordById(Collection, in.ID)
 		switch {
 		case err == nil:
@@ -87,10 +79,13 @@ func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now ti
 	}
 
 	v, p := in.normalize(o, now)
-	hrec := checkRefs(ctx, tx, o, v, p)
+	hrec := inArea(tx, o, v, p)
+	if hrec != nil {
+		checkRefs(tx, v, hrec, p)
+	}
 	// A QR token's id is its officer's: a visit under another officer's
 	// token would show that officer to the resident who confirms it.
-	foreign := known != nil && known.foreignToken
+	foreign := known != nil && known.ForeignToken
 	if known == nil && v.ID != "" {
 		tk, err := tx.FindRecordById(TokenCollection, v.ID)
 		foreign = err == nil && tk.GetString("officer") != o.ID
@@ -109,52 +104,14 @@ func save(ctx context.Context, tx core.App, o *station.Officer, in Input, now ti
 	if v.ID != "" {
 		rec.Id = v.ID
 	}
-	v.ReceivedAt = now.UTC()
-
-	// Settle the household as the visit arrives: usually a new visit only
-	// moves its last met visit forward or makes its first WeChat contact,
-	// decided from the household alone. A WeChat contact older than the
-	// recorded one (a phone that was offline for days) needs the full
-	// recount.
-	recount := false
-	changed := false
-	if v.WeChatAdded {
-		added := hrec.GetDateTime("wechat_added_at").Time()
-		switch {
-		case hrec.GetString("wechat_contact") == "":
-			v.WeChatNew = true
-			hrec.Set("wechat_contact", o.ID)
-			hrec.Set("wechat_added_at", v.VisitedAt)
-			changed = true
-		case v.VisitedAt.Before(added):
-			recount = true
-		}
-	}
-	if v.Outcome == OutcomeMet && v.VisitedAt.After(hrec.GetDateTime("last_visited_at").Time()) {
-		hrec.Set("last_visited_at", v.VisitedAt)
-		hrec.Set("last_visited_by", o.ID)
-		changed = true
-	}
 	write(rec, v)
 	rec.Set("officer", o.ID)
-	rec.Set("received_at", v.ReceivedAt)
-	rec.Set("wechat_new", v.WeChatNew)
-	// normalize and checkRefs have checked every field PocketBase's
-	// validation would (choices, lengths, the household, the watch; the
-	// officer is the session's), so the insert skips the second pass.
-	if err := tx.SaveNoValidateWithContext(ctx, rec); err != nil {
-		return nil, "", station.Internal(err, "save visit")
-	}
-	switch {
-	case recount:
-		if err := settleHousehold(ctx, tx, rec); err != nil {
-			return nil, "", err
-		}
-	case changed:
-		// Server-computed fields only: no need to re-validate the rest.
-		if err := tx.SaveNoValidateWithContext(ctx, hrec); err != nil {
-			return nil, "", station.Internal(err, "update household")
-		}
+	rec.Set("received_at", now.UTC())
+	// The store has checked every rule the hooks and PocketBase's
+	// validation would (it says so through the context, with the household
+	// it loaded); the hooks settle the household in this transaction.
+	if err := tx.SaveNoValidateWithContext(withChecked(ctx, hrec), rec); err != nil {
+		return nil, "", station.SaveError(err, "save visit")
 	}
 	return FromRecord(rec), StatusCreated, nil
 }
@@ -174,34 +131,38 @@ func edit(ctx context.Context, tx core.App, o *station.Officer, rec *core.Record
 	if v.sameContent(cur) {
 		return cur, StatusExists, nil
 	}
+	if cur.ResidentAnswer != "" {
+		return nil, "", &station.Error{Code: station.EConflict, Message: i18n.T("visit.answered"), Err: &Closed{Current: cur}}
+	}
 	if !cur.Editable(now) {
 		return nil, "", &station.Error{Code: station.EConflict, Message: i18n.T("visit.closed"), Err: &Closed{Current: cur}}
 	}
 	delete(p, "visited_at") // the visit is stored; its age no longer matters
-	if v.VisitedAt.After(now.Add(ClockSkew)) {
+	if v.VisitedAt.IsZero() {
+		p.Add("visited_at", "required")
+	} else if v.VisitedAt.After(now.Add(ClockSkew)) {
 		p.Add("visited_at", "future")
 	}
 	if v.Household != cur.Household {
 		p.Add("household", "immutable")
 	}
-	checkRefs(ctx, tx, o, v, p)
+	if hrec := inArea(tx, o, v, p); hrec != nil {
+		checkRefs(tx, v, hrec, p)
+	}
 	if err := p.Err(); err != nil {
 		return nil, "", err
 	}
 	write(rec, v)
+	// The hooks re-settle the household (last visit, first WeChat contact).
 	if err := tx.SaveWithContext(ctx, rec); err != nil {
-		return nil, "", station.Internal(err, "update visit")
-	}
-	if err := settleHousehold(ctx, tx, rec); err != nil {
-		return nil, "", err
+		return nil, "", station.SaveError(err, "update visit")
 	}
 	return FromRecord(rec), StatusUpdated, nil
 }
 
-// checkRefs checks the household (in the officer's area, not archived)
-// and the holiday watch, and returns the household's record (nil when it
-// is not one the officer may use).
-func checkRefs(ctx context.Context, tx core.App, o *station.Officer, v *Visit, p station.Problems) *core.Record {
+// inArea returns the visit's household if it is one the officer may
+// visit, else notes why not.
+func inArea(tx core.App, o *station.Officer, v *Visit, p station.Problems) *core.Record {
 	if v.Household == "" {
 		return nil
 	}
@@ -210,6 +171,13 @@ func checkRefs(ctx context.Context, tx core.App, o *station.Officer, v *Visit, p
 		p.Add("household", "out_of_area")
 		return nil
 	}
+	return h
+}
+
+// checkRefs is the rule every visit keeps with what it points at: its
+// household is not archived, and a holiday check's watch is of that
+// household.
+func checkRefs(tx core.App, v *Visit, h *core.Record, p station.Problems) {
 	if h.GetBool("archived") {
 		p.Add("household", "household_archived")
 	}
@@ -219,7 +187,6 @@ func checkRefs(ctx context.Context, tx core.App, o *station.Officer, v *Visit, p
 			p.Add("watch", "watch_mismatch")
 		}
 	}
-	return h
 }
 
 func write(rec *core.Record, v *Visit) {
@@ -231,91 +198,6 @@ func write(rec *core.Record, v *Visit) {
 	rec.Set("notes", v.Notes)
 	rec.Set("wechat_added", v.WeChatAdded)
 	rec.Set("watch", v.Watch)
-}
-
-// settleHousehold brings the household of visit rec in line with its
-// visits: last met visit (at and by), and the first WeChat contact, which
-// is the earliest visit that added the resident on WeChat and the only
-// visit with wechat_new set.
-func settleHousehold(ctx context.Context, tx core.App, rec *core.Record) error {
-	hid := rec.GetString("household")
-	h, err := tx.FindRecordById(households.Collection, hid)
-	if err != nil {
-		return station.Internal(err, "load household")
-	}
-
-	last := &core.Record{}
-	err = tx.RecordQuery(Collection).WithContext(ctx).
-		AndWhere(dbx.HashExp{"household": hid, "outcome": OutcomeMet}).
-		OrderBy("visited_at DESC").Limit(1).One(last)
-	switch {
-	case err == nil:
-		h.Set("last_visited_at", last.GetDateTime("visited_at"))
-		h.Set("last_visited_by", last.GetString("officer"))
-	case errors.Is(err, sql.ErrNoRows):
-		h.Set("last_visited_at", "")
-		h.Set("last_visited_by", "")
-	default:
-		return station.Internal(err, "last visit")
-	}
-
-	// The WeChat contact is derived from visits only when a visit made it;
-	// a contact recorded some other way (the registry) is left alone.
-	var newOnes []*core.Record
-	err = tx.RecordQuery(Collection).WithContext(ctx).
-		AndWhere(dbx.HashExp{"household": hid, "wechat_new": true}).All(&newOnes)
-	if err != nil {
-		return station.Internal(err, "wechat visits")
-	}
-	if h.GetString("wechat_contact") == "" || len(newOnes) > 0 {
-		first := &core.Record{}
-		err = tx.RecordQuery(Collection).WithContext(ctx).
-			AndWhere(dbx.HashExp{"household": hid, "wechat_added": true}).
-			OrderBy("visited_at ASC", "id ASC").Limit(1).One(first)
-		firstID := ""
-		switch {
-		case err == nil:
-			firstID = first.Id
-			h.Set("wechat_contact", first.GetString("officer"))
-			h.Set("wechat_added_at", first.GetDateTime("visited_at"))
-		case errors.Is(err, sql.ErrNoRows):
-			h.Set("wechat_contact", "")
-			h.Set("wechat_added_at", "")
-		default:
-			return station.Internal(err, "first wechat visit")
-		}
-		flag := func(r *core.Record, on bool) error {
-			if r.GetBool("wechat_new") == on {
-				return nil
-			}
-			r.Set("wechat_new", on)
-			return tx.SaveWithContext(ctx, r)
-		}
-		for _, r := range newOnes {
-			if r.Id == firstID {
-				continue
-			}
-			if r.Id == rec.Id {
-				r = rec // keep the caller's copy in step
-			}
-			if err := flag(r, false); err != nil {
-				return station.Internal(err, "clear wechat_new")
-			}
-		}
-		if firstID != "" {
-			target := first
-			if firstID == rec.Id {
-				target = rec
-			}
-			if err := flag(target, true); err != nil {
-				return station.Internal(err, "set wechat_new")
-			}
-		}
-	}
-	if err := tx.SaveWithContext(ctx, h); err != nil {
-		return station.Internal(err, "update household")
-	}
-	return nil
 }
 
 // Get returns a visit the officer may see: their own, or any visit of a
@@ -360,7 +242,7 @@ func (s *Store) ForOfficer(ctx context.Context, officerID string, from, to time.
 	var recs []*core.Record
 	err := s.app.RecordQuery(Collection).WithContext(ctx).
 		AndWhere(dbx.HashExp{"officer": officerID}).
-		AndWhere(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": dbTime(from), "to": dbTime(to)})).
+		AndWhere(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": station.DBTime(from), "to": station.DBTime(to)})).
 		OrderBy("visited_at ASC", "id ASC").All(&recs)
 	if err != nil {
 		return nil, station.Internal(err, "officer visits")
@@ -374,10 +256,4 @@ func fromRecords(recs []*core.Record) []*Visit {
 		out[i] = FromRecord(r)
 	}
 	return out
-}
-
-// dbTime formats t as PocketBase stores dates, for range comparisons.
-func dbTime(t time.Time) string {
-	d, _ := types.ParseDateTime(t.UTC())
-	return d.String()
 }

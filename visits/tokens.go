@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
-	"net/http"
+	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -51,33 +53,90 @@ func SecretMatches(secret, hash string) bool {
 	return subtle.ConstantTimeCompare([]byte(HashSecret(secret)), []byte(hash)) == 1
 }
 
-// IssueTokens fills the officer's book: it issues size-have new tokens,
-// but never lets the officer hold more than twice the book's size unused,
-// however often a device asks.
-func IssueTokens(ctx context.Context, app core.App, o *station.Officer, have, size int, baseURL string, now time.Time) ([]Token, error) {
-	want := size - max(have, 0)
-	if want <= 0 {
-		return []Token{}, nil
+// TokenMargin: a token this close to expiring is not handed out (the
+// resident may scan it days later); it stays for the visits that used it.
+const TokenMargin = 7 * 24 * time.Hour
+
+// maxDevicesPerOfficer bounds how many books one officer may hold at once
+// (a phone, a spare, a tablet …), so that a client inventing device ids
+// cannot mint tokens without end.
+const maxDevicesPerOfficer = 6
+
+// DevicePattern is the shape of a device id (the field app mints it like
+// a record id).
+var DevicePattern = regexp.MustCompile(`^[a-z0-9]{15}$`)
+
+// Holding is what a device says of its token book: the ids of every token
+// it holds (used on it or not), and how many of them it can still use.
+type Holding struct {
+	Device string   `json:"device"`
+	Held   []string `json:"held"`
+	Usable int      `json:"usable"`
+}
+
+// TokenBook issues and revokes the QR tokens of officers' devices.
+type TokenBook struct {
+	app core.App
+}
+
+// NewTokenBook returns the token book of app.
+func NewTokenBook(app core.App) *TokenBook { return &TokenBook{app: app} }
+
+// Issue fills a device's book to size, in one transaction (two refills
+// racing are serialised by the write lock: the second finds the book full).
+// The server's own count decides: tokens issued to the device that it no
+// longer holds (an answer lost on the way, a wiped phone) are revoked, and
+// the device gets size minus the tokens it holds that are still unused and
+// not about to expire. The client's Usable can only lower that figure.
+func (b *TokenBook) Issue(ctx context.Context, o *station.Officer, hold Holding, size int, baseURL string, now time.Time) ([]Token, error) {
+	if !DevicePattern.MatchString(hold.Device) {
+		p := station.Problems{}
+		p.Add("device", "id_format")
+		return nil, p.Err()
 	}
-	var unused int
-	err := app.DB().Select("COUNT(*)").From(TokenCollection+" t").
-		LeftJoin(Collection+" v", dbx.NewExp("v.id = t.id")).
-		Where(dbx.NewExp("t.officer = {:o} AND t.expires_at > {:now} AND v.id IS NULL", dbx.Params{"o": o.ID, "now": dbTime(now)})).
-		WithContext(ctx).Row(&unused)
-	if err != nil {
-		return nil, station.Internal(err, "count unused tokens")
-	}
-	want = min(want, 2*size-unused)
-	if want <= 0 {
-		return []Token{}, nil
-	}
-	coll, err := app.FindCachedCollectionByNameOrId(TokenCollection)
+	coll, err := b.app.FindCachedCollectionByNameOrId(TokenCollection)
 	if err != nil {
 		return nil, station.Internal(err, "tokens collection")
 	}
-	out := make([]Token, 0, want)
-	err = app.RunInTransaction(func(tx core.App) error {
-		for range want {
+	out := []Token{}
+	err = b.app.RunInTransaction(func(tx core.App) error {
+		var rows []struct {
+			ID      string `db:"id"`
+			Device  string `db:"device"`
+			Expires string `db:"expires_at"`
+		}
+		err := tx.DB().Select("t.id", "t.device", "t.expires_at").From(TokenCollection+" t").
+			LeftJoin(Collection+" v", dbx.NewExp("v.id = t.id")).
+			Where(dbx.NewExp("t.officer = {:o} AND t.expires_at > {:now} AND v.id IS NULL", dbx.Params{"o": o.ID, "now": station.DBTime(now)})).
+			WithContext(ctx).All(&rows)
+		if err != nil {
+			return fmt.Errorf("unused tokens: %w", err)
+		}
+		held := map[string]bool{}
+		for _, id := range hold.Held {
+			held[id] = true
+		}
+		margin := station.DBTime(now.Add(TokenMargin))
+		var orphans []any
+		kept, elsewhere := 0, 0
+		for _, r := range rows {
+			switch {
+			case r.Device != hold.Device:
+				elsewhere++
+			case !held[r.ID]:
+				orphans = append(orphans, r.ID)
+			case r.Expires > margin:
+				kept++
+			}
+		}
+		if len(orphans) > 0 {
+			if _, err := tx.DB().Delete(TokenCollection, dbx.In("id", orphans...)).WithContext(ctx).Execute(); err != nil {
+				return fmt.Errorf("revoke orphaned tokens: %w", err)
+			}
+		}
+		want := size - min(kept, max(hold.Usable, 0))
+		want = min(want, maxDevicesPerOfficer*size-elsewhere-kept)
+		for range max(want, 0) {
 			secret, err := randomSecret()
 			if err != nil {
 				return err
@@ -85,6 +144,7 @@ func IssueTokens(ctx context.Context, app core.App, o *station.Officer, have, si
 			rec := core.NewRecord(coll)
 			rec.Id = core.GenerateDefaultRandomId()
 			rec.Set("officer", o.ID)
+			rec.Set("device", hold.Device)
 			rec.Set("secret_hash", HashSecret(secret))
 			rec.Set("issued_at", now)
 			rec.Set("expires_at", now.Add(TokenTTL))
@@ -104,6 +164,23 @@ func IssueTokens(ctx context.Context, app core.App, o *station.Officer, have, si
 		return nil, station.Internal(err, "issue tokens")
 	}
 	return out, nil
+}
+
+// Revoke deletes the unused tokens of an officer's device, or of all their
+// devices when device is "" (signed out everywhere, deactivated): a wiped
+// or lost phone leaves no live QR codes behind, and its book no longer
+// counts against the officer's.
+func (b *TokenBook) Revoke(ctx context.Context, officerID, device string) (int, error) {
+	where := dbx.NewExp("officer = {:o} AND id NOT IN (SELECT id FROM "+Collection+")", dbx.Params{"o": officerID})
+	if device != "" {
+		where = dbx.And(where, dbx.HashExp{"device": device})
+	}
+	res, err := b.app.DB().Delete(TokenCollection, where).WithContext(ctx).Execute()
+	if err != nil {
+		return 0, station.Internal(err, "revoke tokens")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 func randomSecret() (string, error) {
@@ -152,22 +229,23 @@ func BaseURL(c echo.Context) string {
 	return c.Scheme() + "://" + c.Request().Host
 }
 
-// HandleTokens serves POST /sync/tokens {"have": N}: new pages for the
-// device's token book.
-func HandleTokens(app core.App, settings func() station.Settings) echo.HandlerFunc {
-	return func(c echo.Context) error {
+type tokenIssuer interface {
+	Issue(ctx context.Context, o *station.Officer, hold Holding, size int, baseURL string, now time.Time) ([]Token, error)
+}
+
+// HandleTokens serves POST /sync/tokens {"device", "held", "usable"}: new
+// pages for the device's token book.
+func HandleTokens(book tokenIssuer, settings func() station.Settings) func(c echo.Context) (any, error) {
+	return func(c echo.Context) (any, error) {
 		o := station.OfficerFrom(c.Request().Context())
-		var req struct {
-			Have int `json:"have"`
+		var hold Holding
+		if err := json.NewDecoder(io.LimitReader(c.Request().Body, 64<<10)).Decode(&hold); err != nil {
+			return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("error.bad_request"), Err: err}
 		}
-		if err := c.Bind(&req); err != nil {
-			return station.Errorf(station.EInvalid, "%s", i18n.T("error.bad_request"))
-		}
-		toks, err := IssueTokens(c.Request().Context(), app, o, req.Have, settings().TokenBookSize, BaseURL(c), time.Now())
+		toks, err := book.Issue(c.Request().Context(), o, hold, settings().TokenBookSize, BaseURL(c), time.Now())
 		if err != nil {
-			return err
+			return nil, err
 		}
-		c.Response().Header().Set("Cache-Control", "no-store")
-		return c.JSON(http.StatusOK, map[string]any{"tokens": toks})
+		return map[string]any{"tokens": toks}, nil
 	}
 }

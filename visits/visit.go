@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"zoufang/households"
+	"zoufang/i18n"
 	"zoufang/station"
 )
 
@@ -68,12 +69,24 @@ type Visit struct {
 	// WeChatNew: this visit made the household's first WeChat contact.
 	WeChatNew bool   `json:"wechat_new"`
 	Watch     string `json:"watch"`
-	Updated   string `json:"updated"`
+	// ResidentAnswer is what the resident said on the confirmation page:
+	// "confirmed", "denied" (the officer did not come) or "" (no answer
+	// yet). A visit with an answer is no longer editable.
+	ResidentAnswer string `json:"resident_answer,omitempty"`
+	ResidentRating int    `json:"resident_rating,omitempty"`
+	Updated        string `json:"updated"`
 }
 
-// Editable reports whether the visit may still be edited at now.
+// Resident answers.
+const (
+	AnswerConfirmed = "confirmed"
+	AnswerDenied    = "denied"
+)
+
+// Editable reports whether the visit may still be edited at now: within
+// the edit window, and only until the resident has answered.
 func (v *Visit) Editable(now time.Time) bool {
-	return now.Sub(v.ReceivedAt) < EditWindow
+	return now.Sub(v.ReceivedAt) < EditWindow && v.ResidentAnswer == ""
 }
 
 // FromRecord reads a visits record.
@@ -92,6 +105,9 @@ func FromRecord(r *core.Record) *Visit {
 		WeChatNew:   r.GetBool("wechat_new"),
 		Watch:       r.GetString("watch"),
 		Updated:     r.GetString("updated"),
+
+		ResidentAnswer: r.GetString("resident_answer"),
+		ResidentRating: r.GetInt("resident_rating"),
 	}
 	if v.Concerns == nil {
 		v.Concerns = []string{}
@@ -113,7 +129,9 @@ type Input struct {
 	Watch       string    `json:"watch"`
 }
 
-// normalize checks the fields that need no database and returns the visit.
+// normalize checks in as officer o sends it at server time now and
+// returns the visit: its shape (check) and what a device may send (an id
+// of the right form, a time neither in the future nor older than MaxAge).
 func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Problems) {
 	p := station.Problems{}
 	v := &Visit{
@@ -126,11 +144,27 @@ func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Pr
 		Notes:       strings.TrimSpace(in.Notes),
 		WeChatAdded: in.WeChatAdded,
 		Watch:       strings.TrimSpace(in.Watch),
-		Concerns:    []string{},
+		Concerns:    slices.Clone(in.Concerns),
 	}
 	if v.ID != "" && !households.IDPattern.MatchString(v.ID) {
 		p.Add("id", "id_format")
 	}
+	v.check(p)
+	if !v.VisitedAt.IsZero() {
+		switch {
+		case v.VisitedAt.After(now.Add(ClockSkew)):
+			p.Add("visited_at", "future")
+		case v.VisitedAt.Before(now.Add(-MaxAge)):
+			p.Add("visited_at", "too_old", int(MaxAge.Hours()/24))
+		}
+	}
+	return v, p
+}
+
+// check is the visit's own rules, whoever writes it (a device, a form, a
+// superuser through the REST API): it fills defaults, sorts the concerns
+// and adds what is wrong to p.
+func (v *Visit) check(p station.Problems) {
 	if v.Household == "" {
 		p.Add("household", "required")
 	}
@@ -143,26 +177,23 @@ func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Pr
 	if !slices.Contains(Outcomes, v.Outcome) {
 		p.Add("outcome", "choice")
 	}
-	for _, c := range in.Concerns {
+	concerns := []string{}
+	for _, c := range v.Concerns {
 		if !slices.Contains(Concerns, c) {
 			p.Add("concerns", "choice")
 			continue
 		}
-		if !slices.Contains(v.Concerns, c) {
-			v.Concerns = append(v.Concerns, c)
+		if !slices.Contains(concerns, c) {
+			concerns = append(concerns, c)
 		}
 	}
-	slices.Sort(v.Concerns)
+	slices.Sort(concerns)
+	v.Concerns = concerns
 	if n := utf8.RuneCountInString(v.Notes); n > MaxNotes {
 		p.Add("notes", "too_long", MaxNotes)
 	}
-	switch {
-	case v.VisitedAt.IsZero():
+	if v.VisitedAt.IsZero() {
 		p.Add("visited_at", "required")
-	case v.VisitedAt.After(now.Add(ClockSkew)):
-		p.Add("visited_at", "future")
-	case v.VisitedAt.Before(now.Add(-MaxAge)):
-		p.Add("visited_at", "too_old", int(MaxAge.Hours()/24))
 	}
 	if v.WeChatAdded && v.Outcome != OutcomeMet {
 		p.Add("wechat_added", "wechat_needs_met")
@@ -170,7 +201,6 @@ func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Pr
 	if v.Kind == KindHolidayCheck && v.Watch == "" {
 		p.Add("watch", "required")
 	}
-	return v, p
 }
 
 // sameContent reports whether a retried push carries what is stored.
@@ -178,4 +208,20 @@ func (v *Visit) sameContent(o *Visit) bool {
 	return v.Household == o.Household && v.Kind == o.Kind && v.Outcome == o.Outcome &&
 		slices.Equal(v.Concerns, o.Concerns) && v.Notes == o.Notes && v.WeChatAdded == o.WeChatAdded &&
 		v.Watch == o.Watch && v.VisitedAt.Equal(o.VisitedAt)
+}
+
+// AnswerText says what the resident answered, as the visit book, its XLSX
+// and the office pages print it: 已确认 with the rating's stars, 居民否认,
+// or nothing while no answer has come.
+func AnswerText(v *Visit) string {
+	switch v.ResidentAnswer {
+	case AnswerConfirmed:
+		if v.ResidentRating > 0 {
+			return i18n.T("book.confirmed") + " " + strings.Repeat("★", v.ResidentRating)
+		}
+		return i18n.T("book.confirmed")
+	case AnswerDenied:
+		return i18n.T("book.denied")
+	}
+	return ""
 }

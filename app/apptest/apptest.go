@@ -37,6 +37,8 @@ type Env struct {
 	Server *app.Server
 	HTTP   *httptest.Server
 	URL    string
+	// Faults cuts the network at the server (browser tests).
+	Faults *Faults
 
 	// The fixture station.
 	CommunityA, CommunityB string // community ids
@@ -68,7 +70,7 @@ func start(t testing.TB, seed func(*Env)) *Env {
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
-	env := &Env{T: t, App: ta}
+	env := &Env{T: t, App: ta, Faults: &Faults{}}
 	env.Server = app.Bind(ta, app.Config{})
 	seed(env)
 
@@ -82,7 +84,7 @@ func start(t testing.TB, seed func(*Env)) *Env {
 		if err != nil {
 			return err
 		}
-		env.HTTP = httptest.NewServer(mux)
+		env.HTTP = httptest.NewServer(env.Faults.Wrap(mux))
 		return nil
 	})
 	if err != nil {

@@ -96,7 +96,7 @@ func SetNetwork(ctx context.Context, online bool) error {
 // (browser emulation does not touch an open websocket).
 func (env *Env) Offline(t testing.TB, ctx context.Context) {
 	t.Helper()
-	env.Server.SetOffline(true)
+	env.Faults.SetOffline(true)
 	if err := SetNetwork(ctx, false); err != nil {
 		t.Fatalf("cut network: %v", err)
 	}
@@ -106,7 +106,7 @@ func (env *Env) Offline(t testing.TB, ctx context.Context) {
 // Online restores the network.
 func (env *Env) Online(t testing.TB, ctx context.Context) {
 	t.Helper()
-	env.Server.SetOffline(false)
+	env.Faults.SetOffline(false)
 	if err := SetNetwork(ctx, true); err != nil {
 		t.Fatalf("restore network: %v", err)
 	}

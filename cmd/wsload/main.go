@@ -49,7 +49,6 @@ import (
 	"zoufang/app"
 	"zoufang/households"
 	"zoufang/station"
-	"zoufang/visits"
 )
 
 func main() {
@@ -230,7 +229,7 @@ func runServer(o serverOptions) error {
 	end := sample(srv.Hub.Count())
 	// What one board costs now (the hub recomputes it in its flusher).
 	t0 := time.Now()
-	board, err := visits.ComputeBoard(context.Background(), ta, srv.Settings(), time.Now(), nil)
+	board, err := srv.Visits.Board(context.Background(), srv.Settings(), time.Now(), nil)
 	boardTook := time.Since(t0)
 	if err != nil {
 		return fmt.Errorf("board: %w", err)

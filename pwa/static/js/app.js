@@ -10,25 +10,28 @@ import { connect } from "./live.js";
 import { go, setRouter } from "./nav.js";
 import { attention, drain, pending } from "./outbox.js";
 import { pull, pullAll, refillTokens, refreshMe } from "./replica.js";
-import { clock, emit, HTTPError, newId, on, setZone, t } from "./util.js";
+import { clock, emit, HTTPError, newId, on, setRules, setZone, t } from "./util.js";
 import * as today from "./screens/today.js";
 import * as households from "./screens/households.js";
 import * as householdForm from "./screens/household_form.js";
 import * as visitForm from "./screens/visit_form.js";
 import * as visit from "./screens/visit.js";
 
-const ID = "([a-z0-9]{15})";
-const routes = [
-  [new RegExp("^/$"), "today", today.render],
-  [new RegExp("^/households/?$"), "households", households.renderSearch],
-  [new RegExp("^/households/new$"), "household-form", householdForm.render],
-  [new RegExp("^/households/" + ID + "/edit$"), "household-form", householdForm.render],
-  [new RegExp("^/households/" + ID + "$"), "household", households.renderDetail],
-  [new RegExp("^/visits/new$"), "visit-form", visitForm.render],
-  [new RegExp("^/visits/" + ID + "$"), "visit", (id, q) => (q.has("edit") ? visitForm.render(id, q) : visit.render(id, q))],
-];
+// The screens and their URL patterns come from the server's route list
+// (app/routes.go), which also generates the service worker's field paths.
+const renderers = {
+  today: today.render,
+  households: households.renderSearch,
+  "household-form": householdForm.render,
+  household: households.renderDetail,
+  "visit-form": visitForm.render,
+  visit: (id, q) => (q.has("edit") ? visitForm.render(id, q) : visit.render(id, q)),
+};
+const routes = JSON.parse(document.getElementById("zf-screens").textContent)
+  .map((s) => [new RegExp(s.pattern), s.name, renderers[s.name]]);
 
-let current = null; // { name, render, args }
+let current = null; // { name, render, id }
+let navigation = 0; // counts route() calls: only the latest shows its screen
 
 function match(pathname) {
   for (const [re, name, render] of routes) {
@@ -38,7 +41,10 @@ function match(pathname) {
   return null;
 }
 
-// route shows the screen for the current location and renders it.
+// route renders the screen for the current location and only then shows
+// it: a screen is never visible before its handlers are attached and its
+// data drawn, so a tap can never reach a form that is not wired (which
+// would submit it natively and lose the visit).
 async function route() {
   const r = match(location.pathname);
   if (!r) {
@@ -46,18 +52,21 @@ async function route() {
     return;
   }
   const q = new URLSearchParams(location.search);
-  for (const el of document.querySelectorAll("[data-screen]")) el.hidden = el.dataset.screen !== (r.name === "visit" && q.has("edit") ? "visit-form" : r.name);
-  document.getElementById("boot").hidden = true;
-  for (const a of document.querySelectorAll("nav.tabs a")) {
-    const here = a.getAttribute("href") === "/" ? location.pathname === "/" : location.pathname.startsWith(a.getAttribute("href"));
-    if (here) a.setAttribute("aria-current", "page");
-    else a.removeAttribute("aria-current");
-  }
+  const mine = ++navigation;
   current = r;
   try {
     await r.render(r.id, q);
   } catch (err) {
     console.error(err);
+  }
+  if (mine !== navigation) return; // the officer has moved on meanwhile
+  const visible = r.name === "visit" && q.has("edit") ? "visit-form" : r.name;
+  for (const el of document.querySelectorAll("[data-screen]")) el.hidden = el.dataset.screen !== visible;
+  document.getElementById("boot").hidden = true;
+  for (const a of document.querySelectorAll("nav.tabs a")) {
+    const here = a.getAttribute("href") === "/" ? location.pathname === "/" : location.pathname.startsWith(a.getAttribute("href"));
+    if (here) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
   }
 }
 
@@ -93,6 +102,7 @@ async function syncNow() {
     const me = await refreshMe();
     signedOut = false;
     setZone(me.settings.timezone);
+    setRules(me.rules);
     await adopt(me);
     await drain(true);
     await pullAll();
@@ -196,10 +206,12 @@ function guard(form) {
       drain(true).catch(() => {});
       return;
     }
-    // Sign out at the server first: only then may the phone forget.
+    // Sign out at the server first (which revokes this device's unused QR
+    // tokens): only then may the phone forget.
     let ok = false;
     try {
       const body = new URLSearchParams(new FormData(form));
+      body.set("device", (await meta("device")) || "");
       const res = await fetch(form.action, { method: "POST", body, credentials: "same-origin", redirect: "manual" });
       ok = res.ok || res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400);
     } catch (_) {
@@ -235,7 +247,10 @@ async function start() {
     await setMeta("device", device);
   }
   const me = await meta("me");
-  if (me) setZone(me.settings.timezone);
+  if (me) {
+    setZone(me.settings.timezone);
+    setRules(me.rules);
+  }
   if (!me && navigator.onLine) await syncNow();
   if (!(await meta("me"))) {
     document.getElementById("boot").textContent = t("js.first_run_offline");

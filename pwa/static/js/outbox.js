@@ -17,8 +17,11 @@
 import { getAll, meta, req, setMeta, tx } from "./db.js";
 import { emit, fetchJSON, HTTPError } from "./util.js";
 
+// A push's limits come from the server's rules (/sync/me); these stand in
+// before it first loads.
 const MAX_ITEMS = 1000;
-const MAX_BYTES = 4 * 1024 * 1024 - 64 * 1024; // leave room for the envelope
+const MAX_BYTES = 4 * 1024 * 1024;
+const ENVELOPE = 64 * 1024; // room left for the envelope
 const BACKOFF_MIN = 2000;
 const BACKOFF_MAX = 5 * 60 * 1000;
 
@@ -147,24 +150,33 @@ async function drainLocked(force) {
   if (!owner) return; // who is signed in is not confirmed yet: wait for /sync/me
   emit("sync", { draining: true });
   try {
-    let size = MAX_ITEMS;
+    const me = await meta("me");
+    const rules = (me && me.rules) || {};
+    const bytes = (rules.max_push_bytes || MAX_BYTES) - ENVELOPE;
+    let size = rules.max_push_items || MAX_ITEMS;
     let lastRound = "";
     for (;;) {
       const [collection, entries] = await ready(owner);
       if (entries.length === 0) break;
-      const batch = chunk(entries, size);
+      const batch = chunk(entries, size, bytes);
       const round = batch.map((e) => e.key + "#" + e.rev).join(",");
       if (round === lastRound) throw new HTTPError(500, null); // no progress: let the backoff decide
       lastRound = round;
       try {
         await pushBatch(collection, batch, owner);
       } catch (err) {
-        if (err instanceof HTTPError && err.status === 413 && size > 1) {
-          size = Math.max(1, Math.floor(batch.length / 2)); // the server's limit is smaller: halve
+        if (!refusedWhole(err)) throw err;
+        // The server refused the push as a whole (too large, or a body it
+        // could not read at all): halve it until the one item at fault
+        // stands alone, and park that one, so nothing else waits behind it.
+        if (batch.length > 1) {
+          size = Math.max(1, Math.floor(batch.length / 2));
           lastRound = "";
           continue;
         }
-        throw err;
+        await settle(batch[0], { status: "invalid", message: err.message, errors: (err.body && err.body.error && err.body.error.fields) || {} });
+        emit("replica", { collection: "*" });
+        lastRound = "";
       }
     }
     await setMeta("sync_state", { failures: 0, next: 0, last_ok: new Date().toISOString() });
@@ -182,13 +194,21 @@ async function drainLocked(force) {
   }
 }
 
-// chunk takes entries up to max items and MAX_BYTES of JSON.
-function chunk(entries, max) {
+// refusedWhole: an answer that refuses the push as a whole for what it
+// holds, not for who sent it or when (401 signed out, 409 another
+// officer, 429 too fast, 5xx the server's trouble are retried or acted on
+// elsewhere).
+function refusedWhole(err) {
+  return err instanceof HTTPError && err.status >= 400 && err.status < 500 && ![401, 408, 409, 429].includes(err.status);
+}
+
+// chunk takes entries up to max items and maxBytes of JSON.
+function chunk(entries, max, maxBytes) {
   const out = [];
   let bytes = 0;
   for (const e of entries) {
     const n = JSON.stringify(e.doc).length + 64;
-    if (out.length >= max || (out.length > 0 && bytes + n > MAX_BYTES)) break;
+    if (out.length >= max || (out.length > 0 && bytes + n > maxBytes)) break;
     out.push(e);
     bytes += n;
   }

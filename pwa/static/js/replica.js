@@ -7,7 +7,6 @@ import { REPLICA, meta, req, setMeta, tx, wipe } from "./db.js";
 import { emit, fetchJSON } from "./util.js";
 
 const PAGE = 500;
-const KEEP_VISITS_DAYS = 90;
 
 let running = null;
 
@@ -66,7 +65,9 @@ async function resetReplica(scope) {
 
 // pruneVisits forgets synced visits older than the replica window.
 async function pruneVisits() {
-  const cut = new Date(Date.now() - KEEP_VISITS_DAYS * 86400000).toISOString();
+  const me = await meta("me");
+  if (!me) return;
+  const cut = new Date(Date.now() - me.rules.keep_visits_ms).toISOString();
   await tx(["visits", "outbox"], "readwrite", async (s) => {
     const old = await req(s.visits.index("visited_at").getAll(IDBKeyRange.upperBound(cut, true)));
     for (const v of old) {
@@ -87,24 +88,47 @@ export async function refreshMe() {
   return me;
 }
 
-// A token about to expire is not handed out: the resident may scan it days
-// later. It stays only for the visits that already used it.
-const TOKEN_MARGIN = 7 * 86400000;
-const usable = (tk) => !tk.used && Date.parse(tk.expires_at) - Date.now() > TOKEN_MARGIN;
+// A token about to expire is not handed out (the resident may scan it
+// days later); it stays only for the visits that already used it.
+const usable = (tk, margin) => !tk.used && Date.parse(tk.expires_at) - Date.now() > margin;
 
-// refillTokens tops the QR token book up to the station's size.
-export async function refillTokens() {
+let refilling = null;
+
+// refillTokens tops this device's QR token book up to the station's size.
+// It tells the server every token it holds: the server revokes the ones
+// issued to this device that it does not hold (an answer lost on the way)
+// and fills the book by its own count. Refills never overlap (one in this
+// tab, navigator.locks across tabs), so two at start-up issue one book.
+export function refillTokens() {
+  if (!refilling) {
+    const run = () => (navigator.locks ? navigator.locks.request("zoufang-tokens", refillLocked) : refillLocked());
+    refilling = run().finally(() => {
+      refilling = null;
+    });
+  }
+  return refilling;
+}
+
+async function refillLocked() {
+  const [me, device] = await Promise.all([meta("me"), meta("device")]);
+  if (!me || !device) return 0;
+  const margin = me.rules.token_margin_ms;
   const now = new Date().toISOString();
-  const have = await tx("tokens", "readwrite", async (s) => {
+  const [held, have] = await tx("tokens", "readwrite", async (s) => {
     const all = await req(s.tokens.getAll());
+    const ids = [];
     let n = 0;
     for (const tk of all) {
-      if (tk.expires_at <= now) s.tokens.delete(tk.visit_id);
-      else if (usable(tk)) n++;
+      if (tk.expires_at <= now) {
+        s.tokens.delete(tk.visit_id);
+        continue;
+      }
+      ids.push(tk.visit_id);
+      if (usable(tk, margin)) n++;
     }
-    return n;
+    return [ids, n];
   });
-  const ans = await fetchJSON("/sync/tokens", { method: "POST", body: JSON.stringify({ have }) });
+  const ans = await fetchJSON("/sync/tokens", { method: "POST", body: JSON.stringify({ device, held, usable: have }) });
   if (ans.tokens.length > 0) {
     await tx("tokens", "readwrite", (s) => {
       for (const tk of ans.tokens) s.tokens.put(tk);
@@ -115,12 +139,14 @@ export async function refillTokens() {
 
 // takeToken marks the next unused, unexpired token used and returns it (its
 // visit_id becomes the visit's id; the visit screen shows its QR), or null
-// when the book is empty. s is an open transaction's stores.
+// when the book is empty. s is an open transaction's stores (with meta).
 export async function takeToken(s) {
+  const me = await req(s.meta.get("me"));
+  const margin = me ? me.rules.token_margin_ms : 0;
   const all = await req(s.tokens.getAll());
   all.sort((a, b) => (a.expires_at < b.expires_at ? -1 : 1));
   for (const tk of all) {
-    if (!usable(tk)) continue;
+    if (!usable(tk, margin)) continue;
     tk.used = true;
     s.tokens.put(tk);
     return tk;

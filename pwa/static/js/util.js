@@ -29,6 +29,14 @@ export const setZone = (z) => {
   if (z) zone = z;
 };
 
+// The server's rules (edit window, clock skew, tag tones …), from
+// /sync/me; the defaults are only for the moments before it first loads.
+let rules = { tag_tones: {} };
+export const setRules = (r) => {
+  if (r) rules = r;
+};
+export const rule = (name) => rules[name];
+
 // day is the station-local date of an instant as YYYY-MM-DD.
 export function day(at) {
   return new Date(at).toLocaleDateString("sv-SE", { timeZone: zone });
@@ -140,11 +148,11 @@ export function show(el, visible) {
   if (el) el.hidden = !visible;
 }
 
-// tagClass colours a household tag like the office pages do.
+// tagClass colours a household tag like the office pages do (the tones
+// come from the server's rules).
 export function tagClass(tag) {
-  if (["独居老人", "重点关注", "孤寡残疾", "留守儿童"].includes(tag)) return "tag warn";
-  if (tag === "矛盾纠纷户") return "tag bad";
-  return "tag";
+  const tone = (rules.tag_tones || {})[tag];
+  return tone ? "tag " + tone : "tag";
 }
 
 // clearErrors removes a form's field errors and hides its alert box.

@@ -7,12 +7,29 @@ import { go } from "../nav.js";
 import { enqueue } from "../outbox.js";
 import { newId, show, t, clearErrors, fieldError } from "../util.js";
 
-let editing = null;
+// state is what the current render found; the handlers, attached once,
+// read it. The save button is disabled in the markup until render() has
+// filled the form.
+let state = null;
+let saving = false;
+
+function wire(form) {
+  if (form.dataset.wired) return;
+  form.dataset.wired = "1";
+  form.addEventListener("submit", (e) => {
+    e.preventDefault(); // always: a native submission would lose the household
+    if (state && !saving) save(form, state.me, state.editing);
+  });
+}
 
 export async function render(id) {
   const form = document.getElementById("hf");
+  wire(form);
+  const button = document.getElementById("hf-save");
+  button.disabled = true;
+  state = null;
   const me = await meta("me");
-  editing = id ? await get("households", id) : null;
+  const editing = id ? await get("households", id) : null;
   document.getElementById("hf-title").textContent = editing ? t("household.edit_title", editing.address) : t("household.new");
   clearErrors(form, "hf-alert");
   form.reset();
@@ -40,13 +57,12 @@ export async function render(id) {
   } else {
     grids();
   }
-  form.onsubmit = (e) => {
-    e.preventDefault();
-    save(form, me);
-  };
+  state = { me, editing };
+  saving = false;
+  button.disabled = false;
 }
 
-async function save(form, me) {
+async function save(form, me, editing) {
   clearErrors(form, "hf-alert");
   const v = (n) => form.elements[n].value.trim();
   let ok = true;
@@ -59,8 +75,9 @@ async function save(form, me) {
     ok = false;
   }
   const residents = v("residents") === "" ? 0 : Number(v("residents"));
-  if (!Number.isInteger(residents) || residents < 0 || residents > 99) {
-    fieldError(form, "residents", t("field.range", 0, 99));
+  const most = me.rules.max_residents;
+  if (!Number.isInteger(residents) || residents < 0 || residents > most) {
+    fieldError(form, "residents", t("field.range", 0, most));
     ok = false;
   }
   if (!ok) {
@@ -101,6 +118,19 @@ async function save(form, me) {
     archived: false,
     search: [doc.building, doc.unit, doc.room, doc.head_name, doc.phones.join(" ").replace(/[\s\-]/g, "")].join(" ").toLowerCase(),
   };
-  await enqueue("households", () => doc, unsent ? "create" : "update", local);
+  saving = true;
+  document.getElementById("hf-save").disabled = true;
+  try {
+    await enqueue("households", () => doc, unsent ? "create" : "update", local);
+  } catch (err) {
+    console.error(err);
+    saving = false;
+    document.getElementById("hf-save").disabled = false;
+    const alert = document.getElementById("hf-alert");
+    alert.textContent = t("js.save_failed");
+    show(alert, true);
+    return;
+  }
+  state = null;
   go("/households/" + doc.id, true);
 }

@@ -44,7 +44,8 @@ export async function render() {
   // Suggestions: the longest unvisited first; elderly living alone and
   // households under watch count as twice as overdue.
   const visitedToday = new Set(mine.map((v) => v.household));
-  const weight = (h) => (h.tags || []).some((x) => x === "独居老人" || x === "重点关注" || x === "孤寡残疾") ? 2 : 1;
+  const priority = new Set(me.rules.priority_tags || []);
+  const weight = (h) => (h.tags || []).some((x) => priority.has(x)) ? 2 : 1;
   const overdue = (h) => (h.last_visited_at ? (now - Date.parse(h.last_visited_at)) / 86400000 : 3650) * weight(h);
   const picks = households
     .filter((h) => !h.archived && !visitedToday.has(h.id))

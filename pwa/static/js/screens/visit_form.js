@@ -1,7 +1,11 @@
-// visit_form.js: record a visit (or edit one within 24 hours). A routine
-// visit is a few taps: 见面 is preset, WeChat is one toggle, save. Saving
-// takes the next QR token, so the visit's id is the token's and the
+// visit_form.js: record a visit (or edit one within the edit window). A
+// routine visit is a few taps: 见面 is preset, WeChat is one toggle, save.
+// Saving takes the next QR token, so the visit's id is the token's and the
 // resident can confirm it even if the phone is offline.
+//
+// The form's handlers are attached once; render() only sets the state they
+// read. The save button is disabled in the markup and enabled by render()
+// once the form is filled, so a tap can never submit an unwired form.
 
 import { get, getAll, meta } from "../db.js";
 import { go } from "../nav.js";
@@ -9,10 +13,36 @@ import { enqueue } from "../outbox.js";
 import { takeToken } from "../replica.js";
 import { clock, newId, show, t, clearErrors, fieldError } from "../util.js";
 
-const EDIT_WINDOW = 24 * 3600 * 1000;
+const DAY = 86400000;
+
+// state is what the current render found: the officer, the household,
+// the visit being edited, the watch of a holiday check.
+let state = null;
+let saving = false;
+
+function wire(form) {
+  if (form.dataset.wired) return;
+  form.dataset.wired = "1";
+  form.addEventListener("submit", (e) => {
+    e.preventDefault(); // always: a native submission would lose the visit
+    submit(form);
+  });
+  for (const r of form.querySelectorAll('input[name="outcome"]')) r.addEventListener("change", () => syncWeChat(form));
+}
+
+function syncWeChat(form) {
+  const wechat = form.elements.wechat_added;
+  const met = form.elements.outcome.value === "met";
+  wechat.disabled = !met;
+  if (!met) wechat.checked = false;
+}
 
 export async function render(id, q) {
   const form = document.getElementById("vf");
+  wire(form);
+  const save = document.getElementById("vf-save");
+  save.disabled = true;
+  state = null;
   const me = await meta("me");
   const editing = id ? await get("visits", id) : null;
   const householdId = editing ? editing.household : q.get("household");
@@ -21,26 +51,25 @@ export async function render(id, q) {
   form.reset();
   delete form.elements.visited_at.dataset.initial;
   const alert = document.getElementById("vf-alert");
-  const save = document.getElementById("vf-save");
-  save.disabled = false;
   if (!h) {
     document.getElementById("vf-address").textContent = t("household.not_found");
     document.getElementById("vf-meta").textContent = "";
-    save.disabled = true;
     return;
   }
   document.getElementById("vf-address").textContent = h.address;
   document.getElementById("vf-meta").textContent = [h.head_name, (h.phones_display || [])[0], t("js.last_visit", h.last_visited_at ? clock(h.last_visited_at) : t("time.never"))].filter(Boolean).join(" · ");
+  let closed = false;
   if (h.archived) {
     alert.textContent = t("household.archived");
-    show(alert, true);
-    save.disabled = true;
-  }
-  if (editing && !editing._pending && editing.received_at && Date.now() - Date.parse(editing.received_at) >= EDIT_WINDOW) {
+    closed = true;
+  } else if (editing && editing.resident_answer) {
+    alert.textContent = t("visit.answered");
+    closed = true;
+  } else if (editing && !editing._pending && editing.received_at && Date.now() - Date.parse(editing.received_at) >= me.rules.edit_window_ms) {
     alert.textContent = t("visit.closed");
-    show(alert, true);
-    save.disabled = true;
+    closed = true;
   }
+  show(alert, closed);
 
   // WeChat: only a new contact counts towards the target; say so.
   const wechat = form.elements.wechat_added;
@@ -66,43 +95,54 @@ export async function render(id, q) {
   } else if (q.get("watch")) {
     form.elements.kind.value = "holiday_check";
   }
-  const syncWeChat = () => {
-    const met = form.elements.outcome.value === "met";
-    wechat.disabled = !met;
-    if (!met) wechat.checked = false;
-  };
-  for (const r of form.querySelectorAll('input[name="outcome"]')) r.onchange = syncWeChat;
-  syncWeChat();
+  syncWeChat(form);
+  state = { me, h, editing, watchId };
+  saving = false;
+  save.disabled = closed;
+}
 
-  form.onsubmit = async (e) => {
-    e.preventDefault();
-    if (save.disabled) return;
-    clearErrors(form, "vf-alert");
-    const kind = form.elements.kind.value || "routine";
-    // An edit keeps the visit's exact time unless the officer changed it.
-    const untouched = editing && at.value === at.dataset.initial;
-    const visitedAt = untouched ? editing.visited_at : at.value ? new Date(at.value).toISOString() : new Date().toISOString();
-    if (Date.parse(visitedAt) > Date.now() + 5 * 60000) return fieldError(form, "visited_at", t("field.future"));
-    if (Date.now() - Date.parse(visitedAt) > 7 * 86400000) return fieldError(form, "visited_at", t("field.too_old", 7));
-    save.disabled = true;
-    const fields = {
-      household: h.id,
-      visited_at: visitedAt,
-      kind,
-      outcome: form.elements.outcome.value,
-      concerns: [...form.querySelectorAll('input[name="concerns"]:checked')].map((b) => b.value).sort(),
-      notes: form.elements.notes.value.trim(),
-      wechat_added: wechat.checked,
-      watch: kind === "holiday_check" ? (editing ? editing.watch : watchId) : "",
-    };
-    const local = { officer: me.officer.id, received_at: editing ? editing.received_at : null };
+async function submit(form) {
+  const save = document.getElementById("vf-save");
+  if (!state || saving || save.disabled) return;
+  const { me, h, editing, watchId } = state;
+  const rules = me.rules;
+  clearErrors(form, "vf-alert");
+  const at = form.elements.visited_at;
+  const kind = form.elements.kind.value || "routine";
+  // An edit keeps the visit's exact time unless the officer changed it.
+  const untouched = editing && at.value === at.dataset.initial;
+  const visitedAt = untouched ? editing.visited_at : at.value ? new Date(at.value).toISOString() : new Date().toISOString();
+  if (Date.parse(visitedAt) > Date.now() + rules.clock_skew_ms) return fieldError(form, "visited_at", t("field.future"));
+  if (!editing && Date.now() - Date.parse(visitedAt) > rules.max_age_ms) return fieldError(form, "visited_at", t("field.too_old", Math.round(rules.max_age_ms / DAY)));
+  saving = true;
+  save.disabled = true;
+  const fields = {
+    household: h.id,
+    visited_at: visitedAt,
+    kind,
+    outcome: form.elements.outcome.value,
+    concerns: [...form.querySelectorAll('input[name="concerns"]:checked')].map((b) => b.value).sort(),
+    notes: form.elements.notes.value.trim(),
+    wechat_added: form.elements.wechat_added.checked,
+    watch: kind === "holiday_check" ? (editing ? editing.watch : watchId) : "",
+  };
+  const local = { officer: me.officer.id, received_at: editing ? editing.received_at : null };
+  try {
     const doc = await enqueue("visits", async (s) => {
       if (editing) return { id: editing.id, ...fields };
       const token = await takeToken(s);
       return { id: token ? token.visit_id : newId(), ...fields };
     }, editing ? "update" : "create", local);
+    state = null;
     go("/visits/" + doc.id, true);
-  };
+  } catch (err) {
+    console.error(err);
+    saving = false;
+    save.disabled = false;
+    const alert = document.getElementById("vf-alert");
+    alert.textContent = t("js.save_failed");
+    show(alert, true);
+  }
 }
 
 // localInput formats an instant for a datetime-local input (device time).

@@ -1,4 +1,4 @@
-package visits_test
+package replica_test
 
 import (
 	"context"
@@ -424,8 +424,10 @@ func TestPushRefusesRatherThanMerges(t *testing.T) {
 		}
 	})
 	t.Run("a visit under another officer's QR token is refused", func(t *testing.T) {
-		var book tokensAnswer
-		a.PostJSON("/sync/tokens", map[string]any{"have": 0}, &book)
+		var book struct {
+			Tokens []visits.Token `json:"tokens"`
+		}
+		a.PostJSON("/sync/tokens", map[string]any{"device": id("phonea"), "held": []string{}}, &book)
 		hB := env.Household(env.OfficerB, households.Input{Community: env.CommunityB, Building: "贡院小区8幢"})
 		r := push(t, env.SignIn(env.OfficerB), map[string]any{"visits": []any{visit(book.Tokens[0].VisitID, hB.ID, now)}}).Results[0]
 		if r.Status != "invalid" || r.Errors["id"] == nil {

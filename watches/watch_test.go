@@ -1,4 +1,4 @@
-package visits_test
+package watches_test
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 
 	"zoufang/app/apptest"
 	"zoufang/households"
-	"zoufang/visits"
+	"zoufang/watches"
 )
 
 func TestCloseWatches(t *testing.T) {
@@ -35,7 +35,7 @@ func TestCloseWatches(t *testing.T) {
 	justOver := watch("active", now.AddDate(0, 0, -10), now.AddDate(0, 0, -1))
 	longOver := watch("ended", now.AddDate(0, 0, -60), now.AddDate(0, 0, -40))
 
-	ended, purged, err := visits.CloseWatches(env.App, now)
+	ended, purged, err := watches.CloseWatches(env.App, now)
 	if err != nil || ended != 1 || purged != 1 {
 		t.Fatalf("ended %d purged %d err %v, want 1 and 1", ended, purged, err)
 	}
@@ -66,7 +66,7 @@ func TestCloseWatches(t *testing.T) {
 		}
 	})
 	t.Run("running it again changes nothing", func(t *testing.T) {
-		ended, purged, err := visits.CloseWatches(env.App, now)
+		ended, purged, err := watches.CloseWatches(env.App, now)
 		if err != nil || ended+purged != 0 {
 			t.Fatalf("ended %d purged %d err %v", ended, purged, err)
 		}

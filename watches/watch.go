@@ -1,8 +1,9 @@
-package visits
+package watches
 
 import (
 	"fmt"
 	"time"
+	"zoufang/station"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -58,7 +59,7 @@ func CloseWatches(app core.App, now time.Time) (ended, purged int, err error) {
 	var due []*core.Record
 	err = app.RecordQuery("holiday_watches").
 		AndWhere(dbx.HashExp{"status": "active"}).
-		AndWhere(dbx.NewExp("[[to]] < {:now}", dbx.Params{"now": dbTime(now)})).All(&due)
+		AndWhere(dbx.NewExp("[[to]] < {:now}", dbx.Params{"now": station.DBTime(now)})).All(&due)
 	if err != nil {
 		return 0, 0, fmt.Errorf("due watches: %w", err)
 	}
@@ -72,7 +73,7 @@ func CloseWatches(app core.App, now time.Time) (ended, purged int, err error) {
 	var old []*core.Record
 	err = app.RecordQuery("holiday_watches").
 		AndWhere(dbx.NewExp("status != 'active' AND [[to]] < {:cut} AND (contact_name != '' OR contact_phone != '' OR key_holder != '')",
-			dbx.Params{"cut": dbTime(now.Add(-PurgeAfter))})).All(&old)
+			dbx.Params{"cut": station.DBTime(now.Add(-PurgeAfter))})).All(&old)
 	if err != nil {
 		return ended, 0, fmt.Errorf("old watches: %w", err)
 	}

@@ -1,4 +1,4 @@
-package households
+package station
 
 import (
 	"regexp"
@@ -22,6 +22,10 @@ const (
 
 // MaxPhones is how many numbers one household keeps.
 const MaxPhones = 5
+
+// PhoneDigits drops the separators people put in a number ("138-0013 8000",
+// "(0571)8765"), leaving what a search compares.
+func PhoneDigits(s string) string { return junkRe.ReplaceAllString(s, "") }
 
 var (
 	extRe   = regexp.MustCompile(`(?i)(转|分机|ext\.?|x|#)\s*\d+\s*$`)
@@ -122,10 +126,10 @@ func DisplayPhone(e164 string) string {
 // at most the station's distinct numbers.
 var displayed sync.Map
 
-// phoneSearchForms are the shapes a phone is found by: its E.164 digits and
+// PhoneSearchForms are the shapes a phone is found by: its E.164 digits and
 // its national digits with the trunk 0 (so "138001", "0571876" and
 // "8765 4321" all match).
-func phoneSearchForms(e164 string) []string {
+func PhoneSearchForms(e164 string) []string {
 	num, err := phonenumbers.Parse(e164, DefaultRegion)
 	if err != nil {
 		return []string{strings.TrimPrefix(e164, "+")}

@@ -1,0 +1,189 @@
+package replica
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"zoufang/households"
+	"zoufang/i18n"
+	"zoufang/station"
+	"zoufang/visits"
+	"zoufang/watches"
+)
+
+// Pull limits (DESIGN §6): a page holds at most 1,000 documents.
+const (
+	MaxPullLimit = 1000
+	DefaultPull  = 500
+	// Window is how far back devices keep visits.
+	Window = 90 * 24 * time.Hour
+)
+
+// Checkpoint is where a device's pull of one collection stands: the sync
+// stamp and id of the last document it has.
+type Checkpoint struct {
+	Updated string `json:"updated"`
+	ID      string `json:"id"`
+}
+
+// PullAnswer is one page of a pull.
+type PullAnswer struct {
+	Docs       []any      `json:"docs"`
+	Checkpoint Checkpoint `json:"checkpoint"`
+	More       bool       `json:"more"`
+	// Scope changes when the officer's area does; a device that sees a new
+	// scope drops its replica and pulls again from the start.
+	Scope string `json:"scope"`
+}
+
+// source is one replicated collection: which of its records an officer's
+// device holds, and how a record travels.
+type source struct {
+	name string
+	// scope narrows q (over the collection's table) to what o's device
+	// keeps at now.
+	scope func(q *dbx.SelectQuery, o *station.Officer, now time.Time) *dbx.SelectQuery
+	doc   func(*core.Record) any
+}
+
+var sources = []source{
+	{
+		name: households.Collection,
+		scope: func(q *dbx.SelectQuery, o *station.Officer, _ time.Time) *dbx.SelectQuery {
+			if o.IsChief() {
+				return q
+			}
+			return q.AndWhere(inCommunities("households.community", o))
+		},
+		doc: func(r *core.Record) any { return households.FromRecord(r) },
+	},
+	{
+		name: visits.Collection,
+		scope: func(q *dbx.SelectQuery, o *station.Officer, now time.Time) *dbx.SelectQuery {
+			q = q.AndWhere(dbx.NewExp("[[visits.visited_at]] >= {:since}", dbx.Params{"since": station.DBTime(now.Add(-Window))}))
+			if o.IsChief() {
+				return q
+			}
+			return q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[visits.household]]")).
+				AndWhere(dbx.Or(dbx.HashExp{"visits.officer": o.ID}, inCommunities("households.community", o)))
+		},
+		doc: func(r *core.Record) any { return visits.FromRecord(r) },
+	},
+	{
+		name: "holiday_watches",
+		scope: func(q *dbx.SelectQuery, o *station.Officer, _ time.Time) *dbx.SelectQuery {
+			if o.IsChief() {
+				return q
+			}
+			return q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[holiday_watches.household]]")).
+				AndWhere(inCommunities("households.community", o))
+		},
+		doc: func(r *core.Record) any { return watches.WatchFromRecord(r) },
+	},
+}
+
+// Collections are the replicated collections, in the order a device pulls
+// them.
+func Collections() []string {
+	out := make([]string, len(sources))
+	for i, s := range sources {
+		out[i] = s.name
+	}
+	return out
+}
+
+func sourceOf(name string) (source, bool) {
+	for _, s := range sources {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return source{}, false
+}
+
+// ScopeOf is a fingerprint of who is signed in and what they may see: a
+// device that sees it change (another officer on a shared phone, or an
+// officer given other communities) starts its replica afresh.
+func ScopeOf(o *station.Officer) string {
+	cs := slices.Clone(o.Communities)
+	slices.Sort(cs)
+	sum := sha256.Sum256([]byte(o.ID + "|" + o.Role + "|" + strings.Join(cs, ",")))
+	return hex.EncodeToString(sum[:8])
+}
+
+func inCommunities(col string, o *station.Officer) dbx.Expression {
+	ids := make([]any, len(o.Communities))
+	for i, c := range o.Communities {
+		ids[i] = c
+	}
+	if len(ids) == 0 {
+		return dbx.NewExp("1=0")
+	}
+	return dbx.In(col, ids...)
+}
+
+func after(table string, cp Checkpoint) dbx.Expression {
+	return dbx.NewExp("([["+table+".updated]] > {:cu} OR ([["+table+".updated]] = {:cu} AND [["+table+".id]] > {:ci}))",
+		dbx.Params{"cu": cp.Updated, "ci": cp.ID})
+}
+
+// Store serves the sync protocol from an app's collections.
+type Store struct {
+	app core.App
+}
+
+// NewStore returns the sync protocol's store of app.
+func NewStore(app core.App) *Store { return &Store{app: app} }
+
+// Pull returns the page after cp of collection, scoped to what o may see
+// and ordered by (updated, id), tombstones (archived households, ended
+// watches) included.
+func (s *Store) Pull(o *station.Officer, collection string, cp Checkpoint, limit int, now time.Time) (PullAnswer, error) {
+	src, ok := sourceOf(collection)
+	if !ok {
+		return PullAnswer{}, station.Errorf(station.EInvalid, "%s", i18n.T("sync.unknown_collection"))
+	}
+	if limit <= 0 {
+		limit = DefaultPull
+	}
+	limit = min(limit, MaxPullLimit)
+	q := src.scope(s.app.RecordQuery(collection), o, now)
+	var recs []*core.Record
+	err := q.AndWhere(after(collection, cp)).
+		OrderBy(collection+".updated ASC", collection+".id ASC").
+		Limit(int64(limit + 1)).All(&recs)
+	if err != nil {
+		return PullAnswer{}, station.Internal(err, "pull "+collection)
+	}
+	ans := PullAnswer{Docs: make([]any, 0, min(len(recs), limit)), Checkpoint: cp, Scope: ScopeOf(o)}
+	if len(recs) > limit {
+		ans.More, recs = true, recs[:limit]
+	}
+	for _, r := range recs {
+		ans.Docs = append(ans.Docs, src.doc(r))
+		ans.Checkpoint = Checkpoint{Updated: r.GetString("updated"), ID: r.Id}
+	}
+	return ans, nil
+}
+
+// puller is what the pull handler needs.
+type puller interface {
+	Pull(o *station.Officer, collection string, cp Checkpoint, limit int, now time.Time) (PullAnswer, error)
+}
+
+// HandlePull serves GET /sync/pull?collection=C&updated=U&id=I&limit=N.
+func HandlePull(p puller) func(c echo.Context) (any, error) {
+	return func(c echo.Context) (any, error) {
+		o := station.OfficerFrom(c.Request().Context())
+		limit, _ := strconv.Atoi(c.QueryParam("limit"))
+		return p.Pull(o, c.QueryParam("collection"), Checkpoint{Updated: c.QueryParam("updated"), ID: c.QueryParam("id")}, limit, time.Now())
+	}
+}

@@ -1,0 +1,248 @@
+package replica
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/pocketbase/core"
+
+	"zoufang/i18n"
+	"zoufang/station"
+	"zoufang/visits"
+)
+
+// Push limits (DESIGN §6): a push holds at most 1,000 items and 4 MiB.
+const (
+	MaxPushItems = 1000
+	MaxPushBytes = 4 << 20
+)
+
+// Envelope is the body of POST /sync/push, items still undecoded: the
+// envelope is read first, then each item on its own, so one item that does
+// not decode is that item's answer and never the whole push's.
+type Envelope struct {
+	// Officer is who the device believes it is pushing for. A phone that
+	// changed hands may hold another officer's records while signed in as
+	// someone else: a mismatch refuses the whole push, so nothing is ever
+	// saved under the wrong name.
+	Officer    string            `json:"officer"`
+	Households []json.RawMessage `json:"households"`
+	Visits     []json.RawMessage `json:"visits"`
+}
+
+// Result is the fate of one pushed item.
+type Result struct {
+	Collection  string                        `json:"collection"`
+	ID          string                        `json:"id"`
+	Status      string                        `json:"status"`
+	Message     string                        `json:"message,omitempty"`
+	Errors      map[string]station.FieldError `json:"errors,omitempty"`
+	Doc         any                           `json:"doc,omitempty"`
+	DuplicateOf string                        `json:"duplicate_of,omitempty"`
+
+	cause error // an "error" item's cause, for the log
+}
+
+// PushAnswer is the body of the answer to a push.
+type PushAnswer struct {
+	Results []Result `json:"results"`
+}
+
+// ReadEnvelope reads a push body of at most MaxPushBytes and MaxPushItems.
+func ReadEnvelope(r io.Reader) (Envelope, error) {
+	var env Envelope
+	body, err := io.ReadAll(io.LimitReader(r, MaxPushBytes+1))
+	if err != nil {
+		return env, station.Errorf(station.EInvalid, "%s", i18n.T("error.bad_request"))
+	}
+	if len(body) > MaxPushBytes {
+		return env, station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		e := &station.Error{Code: station.EInvalid, Message: i18n.T("error.bad_request"), Err: err}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			e.Message = i18n.T("sync.bad_envelope", te.Field)
+			e.Fields = map[string]station.FieldError{te.Field: {Code: "type", Message: e.Message}}
+		}
+		return env, e
+	}
+	if len(env.Households)+len(env.Visits) > MaxPushItems {
+		return env, station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
+	}
+	return env, nil
+}
+
+// Push applies every item of env in one transaction, each inside its own
+// savepoint: one bad item never blocks or rolls back another, and the
+// request pays for one commit, not one per item. Households go first, so
+// that visits of a household made at the door find it. If the transaction
+// itself fails, nothing was saved and the whole push is an error (the
+// device retries it; every item is idempotent). An item that fails for a
+// reason of the server's answers "error" and is logged with its cause.
+func (s *Store) Push(ctx context.Context, o *station.Officer, env Envelope, now time.Time, log *slog.Logger) (PushAnswer, error) {
+	ans := PushAnswer{Results: make([]Result, 0, len(env.Households)+len(env.Visits))}
+	err := s.app.RunInTransaction(func(tx core.App) error {
+		for _, raw := range env.Households {
+			var r Result
+			err := savepoint(tx, func() bool {
+				r = applyHousehold(ctx, tx, o, raw)
+				return r.Status == Created || r.Status == Updated
+			})
+			if err != nil {
+				return err
+			}
+			ans.Results = append(ans.Results, r)
+		}
+		vs := make([]visitItem, len(env.Visits))
+		for i, raw := range env.Visits {
+			vs[i] = decodeVisit(raw)
+		}
+		known, err := lookUpVisitIDs(tx, o, vs)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			var r Result
+			err := savepoint(tx, func() bool {
+				r = applyVisit(ctx, tx, o, v, now, known)
+				return r.Status == Created || r.Status == Updated
+			})
+			if err != nil {
+				return err
+			}
+			ans.Results = append(ans.Results, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return PushAnswer{}, station.Internal(err, "push")
+	}
+	for _, r := range ans.Results {
+		if r.Status == Error {
+			log.Error("push item failed", "officer", o.ID, "collection", r.Collection, "id", r.ID, "err", r.cause)
+		}
+	}
+	return ans, nil
+}
+
+// savepoint runs fn inside a SQLite savepoint of tx and keeps what it
+// wrote only if fn says so.
+func savepoint(tx core.App, fn func() (keep bool)) error {
+	if _, err := tx.DB().NewQuery("SAVEPOINT push_item").Execute(); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if !fn() {
+		if _, err := tx.DB().NewQuery("ROLLBACK TO push_item").Execute(); err != nil {
+			return fmt.Errorf("rollback to savepoint: %w", err)
+		}
+	}
+	if _, err := tx.DB().NewQuery("RELEASE push_item").Execute(); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
+// describe puts err's message and field errors on r; an internal error is
+// not the item's fault, so it is reported as such and the device retries.
+func describe(r *Result, err error) {
+	if err == nil {
+		return
+	}
+	var se *station.Error
+	if !errors.As(err, &se) {
+		se = station.Internal(err, "push item")
+	}
+	if se.Code == station.EInternal {
+		r.Status = Error
+		r.cause = se.Err
+	}
+	r.Message, r.Errors = se.Message, se.Fields
+}
+
+// pusher is what the push handler needs.
+type pusher interface {
+	Push(ctx context.Context, o *station.Officer, env Envelope, now time.Time, log *slog.Logger) (PushAnswer, error)
+}
+
+// HandlePush serves POST /sync/push. Live clients hear of what it changed
+// through the record hooks (as they hear of office edits and imports), not
+// from here.
+func HandlePush(p pusher, log *slog.Logger) func(c echo.Context) (any, error) {
+	return func(c echo.Context) (any, error) {
+		o := station.OfficerFrom(c.Request().Context())
+		env, err := ReadEnvelope(c.Request().Body)
+		if err != nil {
+			return nil, err
+		}
+		if env.Officer != "" && env.Officer != o.ID {
+			return nil, &station.Error{Code: station.EConflict, Message: i18n.T("sync.wrong_officer"), Fields: map[string]station.FieldError{
+				"officer": {Code: "wrong_officer", Message: i18n.T("sync.wrong_officer")},
+			}}
+		}
+		return p.Push(c.Request().Context(), o, env, time.Now(), log)
+	}
+}
+
+// visitItem is one pushed visit, decoded as far as it would go.
+type visitItem struct {
+	id  string
+	in  visits.Input
+	err error // why it did not decode
+}
+
+func decodeVisit(raw json.RawMessage) visitItem {
+	it, err := decodeItem(raw)
+	if err != nil {
+		return visitItem{err: err}
+	}
+	v := visitItem{id: it.id()}
+	p := station.Problems{}
+	in := &v.in
+	it.fields(p, map[string]any{
+		"id": &in.ID, "household": &in.Household, "visited_at": &in.VisitedAt, "kind": &in.Kind,
+		"outcome": &in.Outcome, "concerns": &in.Concerns, "notes": &in.Notes, "wechat_added": &in.WeChatAdded, "watch": &in.Watch,
+	})
+	v.err = p.Err()
+	return v
+}
+
+func applyVisit(ctx context.Context, tx core.App, o *station.Officer, it visitItem, now time.Time, known visits.PushFacts) Result {
+	r := Result{Collection: visits.Collection, ID: it.id}
+	if it.err != nil {
+		r.Status = Invalid
+		describe(&r, it.err)
+		return r
+	}
+	v, status, err := visits.SaveKnown(ctx, tx, o, it.in, now, known.Of(it.in.ID))
+	if err == nil {
+		known.Of(it.in.ID).Stored = true // the same id twice in one push is a retry
+	}
+	r.Status = status
+	switch {
+	case err == nil:
+		r.Doc = v
+	case visits.ClosedVisit(err) != nil:
+		r.Status, r.Doc = Conflict, visits.ClosedVisit(err)
+	default:
+		r.Status = Invalid
+	}
+	describe(&r, err)
+	return r
+}
+
+func lookUpVisitIDs(tx core.App, o *station.Officer, vs []visitItem) (visits.PushFacts, error) {
+	ids := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if v.err == nil && v.in.ID != "" {
+			ids = append(ids, v.in.ID)
+		}
+	}
+	return visits.LookUpIDs(tx, o, ids)
+}
