@@ -75,4 +75,3 @@ func SameOriginRequest(r *http.Request) bool {
 	}
 	return true
 }
-
