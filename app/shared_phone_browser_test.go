@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,16 +20,24 @@ func TestSharedPhone(t *testing.T) {
 	env.Offline(t, ctx)
 	recordVisit(t, ctx, "李秀英", hs[0].Address)
 	visitID := currentVisitID(t, ctx)
-	env.Online(t, ctx)
-	// Back online, but the session was cleared before the outbox drained.
-	env.Faults.SetOffline(true)
+	// The session is gone before the phone is back online (the phone was
+	// handed over): its drain is refused as signed out, nothing is pushed.
 	run(t, ctx, network.ClearBrowserCookies())
-	env.Faults.SetOffline(false)
+	env.Online(t, ctx)
+	apptest.WaitJS(t, ctx, 10*time.Second, "the phone to learn it is signed out", `document.getElementById("sync-status").textContent.includes("登录已过期")`)
 	colleague := env.NewOfficer("100003", "张丽华", "officer", env.CommunityA)
+	var before float64
+	if err := apptest.Eval(ctx, "Date.now()", &before); err != nil {
+		t.Fatal(err)
+	}
 	env.SignInField(t, ctx, colleague)
 
 	t.Run("the other officer's visit is not pushed under the colleague's name", func(t *testing.T) {
-		time.Sleep(1500 * time.Millisecond) // a drain has had its chance
+		// A drain under the colleague has run to its end.
+		apptest.WaitJS(t, ctx, 10*time.Second, "a drain under the colleague", `import("/assets/js/db.js").then(async (db) => {
+			const st = await db.meta("sync_state");
+			return st && st.last_ok && Date.parse(st.last_ok) > `+fmt.Sprint(int64(before))+`;
+		})`)
 		if n := env.Count(t, "visits", "", nil); n != 0 {
 			t.Fatalf("%d visits on the server", n)
 		}

@@ -31,6 +31,15 @@ const (
 	queueLength = 16
 	// flushEvery coalesces bursts (a push of 1,000 visits is one update).
 	flushEvery = 100 * time.Millisecond
+	// MaxPerSession bounds one session's sockets (a few tabs, a reload
+	// whose old socket has not closed yet); the oldest goes first.
+	MaxPerSession = 3
+	// MaxPerOfficer bounds one officer's sockets across sessions.
+	MaxPerOfficer = 8
+	// MaxPending is the most unsynced items a device may report: the
+	// outbox's own ceiling is far below it, and a client's figure is never
+	// taken as it comes.
+	MaxPending = 10000
 )
 
 // Sources computes what the hub sends; the app provides them.
@@ -71,6 +80,7 @@ type client struct {
 	hub     *Hub
 	conn    *websocket.Conn
 	officer *station.Officer
+	opened  time.Time
 	send    chan []byte
 	quit    chan struct{} // closed by close; send is never closed
 	once    sync.Once
@@ -343,7 +353,7 @@ func (h *Hub) Handle(c echo.Context) error {
 	if err != nil {
 		return nil // the upgrader has answered
 	}
-	cl := &client{hub: h, conn: conn, officer: o, send: make(chan []byte, queueLength), quit: make(chan struct{})}
+	cl := &client{hub: h, conn: conn, officer: o, opened: time.Now(), send: make(chan []byte, queueLength), quit: make(chan struct{})}
 	// Registered under the same lock that Close sets closed with, so a
 	// connection upgraded while the hub closes is either closed by Close or
 	// never registered, and wg.Add never races Close's wg.Wait.
@@ -356,7 +366,11 @@ func (h *Hub) Handle(c echo.Context) error {
 	}
 	h.clients[cl] = struct{}{}
 	h.wg.Add(1)
+	over := h.overLimitLocked(o)
 	h.mu.Unlock()
+	for _, old := range over {
+		old.close() // one session may not hold the hub's memory hostage
+	}
 
 	go cl.writer()
 	// Greet with the current state.
@@ -368,6 +382,38 @@ func (h *Hub) Handle(c echo.Context) error {
 	}
 	cl.reader(c.Request().Context().Done())
 	return nil
+}
+
+// overLimitLocked lists the oldest connections beyond the caps of o's
+// session and of o.
+func (h *Hub) overLimitLocked(o *station.Officer) []*client {
+	var session, officer []*client
+	for c := range h.clients {
+		if c.officer.ID != o.ID {
+			continue
+		}
+		officer = append(officer, c)
+		if c.officer.Session == o.Session {
+			session = append(session, c)
+		}
+	}
+	oldestFirst := func(cs []*client) {
+		slices.SortFunc(cs, func(a, b *client) int { return a.opened.Compare(b.opened) })
+	}
+	var out []*client
+	if len(session) > MaxPerSession {
+		oldestFirst(session)
+		out = append(out, session[:len(session)-MaxPerSession]...)
+	}
+	if len(officer) > MaxPerOfficer {
+		oldestFirst(officer)
+		for _, c := range officer[:len(officer)-MaxPerOfficer] {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // clientMessage is what a device says: hello on connect, status when its
@@ -403,8 +449,13 @@ func (c *client) reader(shutdown <-chan struct{}) {
 		switch m.Type {
 		case "hello", "status":
 			c.mu.Lock()
-			changed := c.pending != m.Pending || c.device != m.Device
-			c.device, c.pending = m.Device, max(m.Pending, 0)
+			pending := min(max(m.Pending, 0), MaxPending)
+			device := m.Device
+			if len(device) > 40 {
+				device = device[:40]
+			}
+			changed := c.pending != pending || c.device != device
+			c.device, c.pending = device, pending
 			c.mu.Unlock()
 			if changed {
 				c.hub.BoardChanged()

@@ -2,6 +2,7 @@ package live
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -55,7 +56,7 @@ func newTestHub(t *testing.T) *testHub {
 		return func(c echo.Context) error {
 			q := c.Request().URL.Query()
 			if id := q.Get("officer"); id != "" {
-				o := &station.Officer{ID: id, Role: q.Get("role"), Communities: q["community"]}
+				o := &station.Officer{ID: id, Role: q.Get("role"), Communities: q["community"], Session: q.Get("session")}
 				r := c.Request()
 				c.SetRequest(r.WithContext(station.WithOfficer(r.Context(), o)))
 			}
@@ -88,7 +89,14 @@ type testConn struct {
 
 func (th *testHub) dial(t *testing.T, officer, role string, communities ...string) *testConn {
 	t.Helper()
-	q := url.Values{"officer": {officer}, "role": {role}, "community": communities}
+	return th.dialQuery(t, url.Values{"officer": {officer}, "role": {role}, "community": communities})
+}
+
+// dialQuery connects as the officer q describes (officer, role, community,
+// session).
+func (th *testHub) dialQuery(t *testing.T, q url.Values) *testConn {
+	t.Helper()
+	officer := q.Get("officer")
 	u := "ws" + strings.TrimPrefix(th.srv.URL, "http") + "/ws?" + q.Encode()
 	conn, res, err := websocket.DefaultDialer.Dial(u, http.Header{"Origin": {th.srv.URL}})
 	if err != nil {
@@ -431,4 +439,51 @@ func TestHubDropsSlowClient(t *testing.T) {
 		t.Fatalf("the reading chief waited up to %v for a board, want < 1s", worst)
 	}
 	t.Logf("slow chief dropped; the reading chief's worst board delay was %v", worst)
+}
+
+func TestHubBelievesNoClient(t *testing.T) {
+	th := newTestHub(t)
+	session := url.Values{"officer": {"o1"}, "role": {station.RoleOfficer}, "community": {"c1"}, "session": {"s1"}}
+	var conns []*testConn
+	for i := range MaxPerSession + 2 {
+		conns = append(conns, th.dialQuery(t, session))
+		// Each one registered before the next is opened, so "oldest" is
+		// well defined: up to the cap the count grows, past it the oldest
+		// socket closes as the new one registers.
+		if i < MaxPerSession {
+			waitFor(t, 2*time.Second, "the connection to register", func() bool { return th.hub.Count() == i+1 })
+		} else {
+			conns[i-MaxPerSession].waitClosed(t, 2*time.Second, "the oldest socket of the session")
+		}
+	}
+
+	t.Run("one session holds at most MaxPerSession sockets; the oldest go", func(t *testing.T) {
+		waitFor(t, 2*time.Second, "the hub to keep the newest three", func() bool { return th.hub.Count() == MaxPerSession })
+		select {
+		case <-conns[len(conns)-1].Closed:
+			t.Fatal("the newest socket was closed")
+		default:
+		}
+	})
+	t.Run("an officer's sessions together hold at most MaxPerOfficer sockets", func(t *testing.T) {
+		for i := range MaxPerOfficer + 1 {
+			q := url.Values{"officer": {"o2"}, "role": {station.RoleOfficer}, "community": {"c1"}, "session": {fmt.Sprint("s", i)}}
+			th.dialQuery(t, q)
+		}
+		waitFor(t, 2*time.Second, "o2's sockets to be capped", func() bool { return th.hub.Presence()["o2"].Devices == MaxPerOfficer })
+	})
+	t.Run("a device's reported outbox is clamped, never taken as it comes", func(t *testing.T) {
+		c := conns[len(conns)-1]
+		if err := c.WriteJSON(map[string]any{"type": "status", "device": strings.Repeat("x", 500), "pending": 999999999}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 2*time.Second, "the report to arrive", func() bool { return th.hub.Presence()["o1"].Pending > 0 })
+		if got := th.hub.Presence()["o1"].Pending; got != MaxPending {
+			t.Fatalf("pending %d, want it clamped to %d", got, MaxPending)
+		}
+		if err := c.WriteJSON(map[string]any{"type": "status", "pending": -5}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 2*time.Second, "a negative report to read as none", func() bool { return th.hub.Presence()["o1"].Pending == 0 })
+	})
 }

@@ -156,7 +156,7 @@ func onUpdate(e *core.RecordEvent) error {
 		}
 		if was := orig.GetString("household"); was != rec.GetString("household") {
 			// Moved by a superuser: the old household loses the visit.
-			return settleHouseholdID(e.Context, tx, was, nil)
+			return settleHouseholdID(e.Context, tx, was, nil, true)
 		}
 		return nil
 	})
@@ -168,7 +168,9 @@ func onDelete(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
 		}
-		return settleHouseholdID(e.Context, tx, e.Record.GetString("household"), nil)
+		// A deleted visit that made the first WeChat contact takes it along:
+		// the contact is counted from the visits again.
+		return settleHouseholdID(e.Context, tx, e.Record.GetString("household"), nil, e.Record.GetBool("wechat_new"))
 	})
 }
 
@@ -253,15 +255,16 @@ func answerOf(c *core.Record) (string, int) {
 // settleHousehold brings the household of visit rec in line with its
 // visits (see settleHouseholdID); rec is kept in step with what it writes.
 func settleHousehold(ctx context.Context, tx core.App, rec *core.Record) error {
-	return settleHouseholdID(ctx, tx, rec.GetString("household"), rec)
+	return settleHouseholdID(ctx, tx, rec.GetString("household"), rec, false)
 }
 
 // settleHouseholdID brings household hid in line with its visits: last
 // met visit (at and by), and the first WeChat contact, which is the
 // earliest visit that added the resident on WeChat and the only visit with
 // wechat_new set. rec, if given, is the caller's copy of a visit being
-// saved, kept in step.
-func settleHouseholdID(ctx context.Context, tx core.App, hid string, rec *core.Record) error {
+// saved, kept in step. recount makes the WeChat contact come from the
+// visits even when none of them is marked as having made it.
+func settleHouseholdID(ctx context.Context, tx core.App, hid string, rec *core.Record, recount bool) error {
 	h, err := tx.FindRecordById(households.Collection, hid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -293,7 +296,7 @@ func settleHouseholdID(ctx context.Context, tx core.App, hid string, rec *core.R
 	if err != nil {
 		return station.Internal(err, "wechat visits")
 	}
-	if h.GetString("wechat_contact") == "" || len(newOnes) > 0 {
+	if recount || h.GetString("wechat_contact") == "" || len(newOnes) > 0 {
 		first := &core.Record{}
 		err = tx.RecordQuery(Collection).WithContext(ctx).
 			AndWhere(dbx.HashExp{"household": hid, "wechat_added": true}).
