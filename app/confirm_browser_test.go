@@ -36,8 +36,8 @@ func TestResidentConfirmsWithoutJavaScript(t *testing.T) {
 		chromedp.Click(`input[name="rating"][value="5"]`, chromedp.ByQuery),
 		chromedp.SendKeys("#comment", "谢谢民警", chromedp.ByQuery),
 		chromedp.Click(`button[type="submit"]`, chromedp.ByQuery),
-		chromedp.WaitVisible("h1", chromedp.ByQuery),
-		chromedp.Sleep(300*time.Millisecond),
+		// The answer page replaces the form (no script: a plain redirect).
+		chromedp.WaitNotPresent(`input[name="visited"]`, chromedp.ByQuery),
 		chromedp.Text("main", &body, chromedp.ByQuery),
 	)
 	if !strings.Contains(body, "已确认") {
@@ -47,4 +47,15 @@ func TestResidentConfirmsWithoutJavaScript(t *testing.T) {
 	if err != nil || len(recs) != 1 || recs[0].GetInt("rating") != 5 || recs[0].GetString("comment") != "谢谢民警" {
 		t.Fatalf("confirmations %v %v", recs, err)
 	}
+
+	t.Run("the officer's screen shows the answer, drops the QR and no longer offers to edit", func(t *testing.T) {
+		apptest.WaitJS(t, ctx, 10*time.Second, "the answer on the officer's visit screen",
+			`!document.getElementById("vv-answer").hidden && document.getElementById("vv-answer").textContent.includes("居民已扫码确认")`)
+		var qrShown, editShown bool
+		apptest.Eval(ctx, `!document.getElementById("vv-qr-card").hidden`, &qrShown)
+		apptest.Eval(ctx, `!document.getElementById("vv-edit").hidden`, &editShown)
+		if qrShown || editShown {
+			t.Fatalf("after the answer: QR shown %v, edit offered %v", qrShown, editShown)
+		}
+	})
 }
