@@ -91,6 +91,7 @@ type Server struct {
 	Households    *households.Store
 	Visits        *visits.Store
 	Replica       *replica.Store
+	Watches       *watches.Store
 	Tokens        *visits.TokenBook
 	Confirmations *visits.Confirmations
 
@@ -142,7 +143,8 @@ func (s *Server) build(app core.App) error {
 	s.Shell = pwa.NewShell(assets, func() string { return s.Settings().StationName })
 	s.Households = households.NewStore(app)
 	s.Visits = visits.NewStore(app)
-	s.Replica = replica.NewStore(app)
+	s.Replica = replica.NewStore(app, s.Settings)
+	s.Watches = watches.NewStore(app, s.Visits, s.Settings)
 	s.Tokens = visits.NewTokenBook(app)
 	s.Confirmations = visits.NewConfirmations(app)
 	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies, Log: s.Log}
@@ -160,6 +162,14 @@ func (s *Server) build(app core.App) error {
 		},
 		Board: func(p map[string]live.Presence) (any, error) {
 			return s.Visits.Board(context.Background(), s.Settings(), time.Now(), presenceOf(p))
+		},
+		Alerts: func() ([]any, error) {
+			open, err := s.Watches.OpenAlerts(context.Background())
+			out := make([]any, len(open))
+			for i, a := range open {
+				out[i] = a.Message()
+			}
+			return out, err
 		},
 	}, s.Log)
 

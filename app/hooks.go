@@ -43,6 +43,17 @@ func bindRecordHooks(app core.App, s *Server) {
 		}
 		return e.Next()
 	}
+	app.OnRecordAfterCreateSuccess(watches.AlertCollection).BindFunc(func(e *core.RecordEvent) error {
+		if s.Hub != nil && s.Watches != nil {
+			a, err := s.Watches.AlertByID(context.Background(), e.Record.Id)
+			if err != nil {
+				s.Log.Error("load watch alert", "alert", e.Record.Id, "err", err)
+			} else if a != nil {
+				s.Hub.Alert(a.Message())
+			}
+		}
+		return e.Next()
+	})
 	app.OnRecordAfterCreateSuccess(replica.Collections()...).BindFunc(live)
 	app.OnRecordAfterUpdateSuccess(replica.Collections()...).BindFunc(live)
 	app.OnRecordUpdateExecute("officers").BindFunc(func(e *core.RecordEvent) error {

@@ -1,12 +1,14 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	g "maragu.dev/gomponents"
 
 	"zoufang/auth"
 	"zoufang/households"
@@ -16,6 +18,7 @@ import (
 	"zoufang/replica"
 	"zoufang/station"
 	"zoufang/visits"
+	"zoufang/watches"
 )
 
 // Public endpoint limits per client (DESIGN §4): sign-in 60 a minute, the
@@ -38,6 +41,9 @@ var fieldScreens = []pwa.Screen{
 	{Path: "/households/:id", Name: "household"},
 	{Path: "/visits/new", Name: "visit-form"},
 	{Path: "/visits/:id", Name: "visit"},
+	{Path: "/watches/new", Name: "watch-form"},
+	{Path: "/watches/:id/edit", Name: "watch-form"},
+	{Path: "/watches/:id", Name: "watch"},
 }
 
 // routes lists every path zoufang serves and the middleware in front of it.
@@ -73,19 +79,24 @@ func (s *Server) routes(e *echo.Echo) {
 	// are drawn from the device's replica. The deputy chief gets the office
 	// pages at the same paths, where there are any.
 	reg, layout, env := s.Households, s.Shell.Layout, s.stationEnv()
-	history := visits.History(s.Visits, env)
+	history := s.householdSections(env)
+	wenv := watches.Env{Settings: s.Settings, BaseURL: visits.BaseURL}
 	office := map[string]echo.HandlerFunc{
 		"/":                    s.handleChiefHome,
 		"/households":          page(households.HandleSearch(reg, layout, env)),
 		"/households/new":      page(households.HandleNew(reg, layout)),
 		"/households/:id":      page(households.HandleDetail(reg, layout, env, history)),
 		"/households/:id/edit": page(households.HandleEdit(reg, layout)),
+		"/watches/new":         page(watches.HandleNew(s.Watches, layout, wenv)),
+		"/watches/:id":         page(watches.HandleDetail(s.Watches, layout, wenv)),
+		"/watches/:id/edit":    page(watches.HandleEdit(s.Watches, layout, wenv)),
 	}
-	inArea := map[string]bool{"/households/:id": true, "/households/:id/edit": true}
+	inArea := map[string]echo.HandlerFunc{"/households/:id": s.inArea, "/households/:id/edit": s.inArea,
+		"/watches/:id": s.watchInArea, "/watches/:id/edit": s.watchInArea}
 	for _, sc := range fieldScreens {
 		var check []echo.HandlerFunc
-		if inArea[sc.Path] {
-			check = append(check, s.inArea)
+		if f := inArea[sc.Path]; f != nil {
+			check = append(check, f)
 		}
 		e.GET(sc.Path, s.fieldOr(office[sc.Path], check...), officer)
 	}
@@ -100,10 +111,19 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/households/import", page(households.HandleImportCheck(reg, layout, s.importPlans)), chief)
 	e.POST("/households/import/commit", page(households.HandleImportCommit(reg, layout, s.importPlans)), chief)
 
+	// The holiday house-watch (DESIGN §9): the office pages (the phone's
+	// screens are the field shell's, above), and the resident's summary.
+	e.GET("/watches", page(watches.HandleList(s.Watches, layout, wenv)), officer)
+	e.POST("/watches", page(watches.HandleCreate(s.Watches, layout, wenv)), officer)
+	e.POST("/watches/:id", page(watches.HandleUpdate(s.Watches, layout, wenv)), officer)
+	e.POST("/watches/:id/cancel", page(watches.HandleCancel(s.Watches, layout, wenv)), officer)
+	e.POST("/watches/:id/link", page(watches.HandleNewLink(s.Watches, layout, wenv)), officer)
+	e.POST("/watches/alerts/:id/ack", page(watches.HandleAck(s.Watches)), chief)
+
 	// The sync protocol (DESIGN §6, §7).
 	e.GET("/sync/me", json(replica.HandleMe(s.Visits, reg, s.Settings, env.Officers, s.Assets.Version)), officer)
 	e.GET("/sync/pull", json(replica.HandlePull(s.Replica)), officer)
-	e.POST("/sync/push", json(replica.HandlePush(s.Replica, s.Log)), officer)
+	e.POST("/sync/push", json(replica.HandlePush(s.Replica, visits.BaseURL, s.Log)), officer)
 	e.POST("/sync/tokens", json(visits.HandleTokens(s.Tokens, s.Settings)), officer)
 
 	// The visit book and the station's settings.
@@ -117,10 +137,28 @@ func (s *Server) routes(e *echo.Echo) {
 	confirm := ratelimit.Middleware(ratelimit.New(confirmPerMinute, time.Minute))
 	e.GET("/c/:token", page(visits.HandleConfirm(s.Confirmations, layout, s.Settings)), confirm)
 	e.POST("/c/:token", page(visits.HandleConfirm(s.Confirmations, layout, s.Settings)), confirm)
+	e.GET("/w/:token", page(watches.HandleSummary(s.Watches, layout, wenv)), ratelimit.Middleware(ratelimit.New(confirmPerMinute, time.Minute)))
 
 	// The live channel and the deputy chief's board.
 	e.GET("/ws", s.Hub.Handle, officer)
-	e.GET("/board", page(visits.HandleBoard(s.Visits, layout, s.Settings, s.presence)), chief)
+	e.GET("/board", page(visits.HandleBoard(s.Visits, s.Watches, layout, s.Settings, s.presence)), chief)
+}
+
+// householdSections are what the features above the registry show on a
+// household's office page: its holiday watches, then its visits.
+func (s *Server) householdSections(env households.Env) households.HistoryFunc {
+	visitHistory := visits.History(s.Visits, env)
+	return func(ctx context.Context, o *station.Officer, hh *households.Household) (g.Node, error) {
+		ws, err := s.Watches.ForHousehold(ctx, o, hh.ID)
+		if err != nil {
+			return nil, err
+		}
+		vs, err := visitHistory(ctx, o, hh)
+		if err != nil {
+			return nil, err
+		}
+		return g.Group{watches.HouseholdCard(ws, hh, watches.DayOf(time.Now(), s.Settings().Location())), vs}, nil
+	}
 }
 
 // fieldOr serves the field shell to an officer and office (if any) to a
@@ -148,6 +186,21 @@ func (s *Server) inArea(c echo.Context) error {
 	rec, err := s.App.FindRecordById(households.Collection, c.Param("id"))
 	if err == nil && !o.CoversCommunity(rec.GetString("community")) {
 		return &station.Error{Code: station.ENotFound, Message: i18n.T("household.not_found")}
+	}
+	return nil
+}
+
+// watchInArea refuses a watch of another officer's area, as inArea does a
+// household.
+func (s *Server) watchInArea(c echo.Context) error {
+	o := station.OfficerFrom(c.Request().Context())
+	rec, err := s.App.FindRecordById(watches.Collection, c.Param("id"))
+	if err != nil {
+		return nil // perhaps registered on the phone and not yet synced
+	}
+	h, err := s.App.FindRecordById(households.Collection, rec.GetString("household"))
+	if err != nil || !o.CoversCommunity(h.GetString("community")) {
+		return &station.Error{Code: station.ENotFound, Message: i18n.T("watch.not_found")}
 	}
 	return nil
 }

@@ -68,15 +68,15 @@ func checkedInsert(ctx context.Context, b *testing.B, tx core.App, o *station.Of
 
 var variants = []variant{
 	{"push", "replica.Store.Push as /sync/push calls it (items decoded one by one)", func(b *testing.B, env *apptest.Env, chunk []visitSpec, now time.Time) {
-		req := replica.Envelope{}
+		req := replica.Envelope{Items: map[string][]json.RawMessage{}}
 		for _, v := range chunk {
 			raw, err := json.Marshal(v.input())
 			if err != nil {
 				b.Fatal(err)
 			}
-			req.Visits = append(req.Visits, raw)
+			req.Items["visits"] = append(req.Items["visits"], raw)
 		}
-		ans, err := replica.NewStore(env.App).Push(context.Background(), apptest.Officer(env.OfficerA), req, now, slog.Default())
+		ans, err := replica.NewStore(env.App, env.Server.Settings).Push(context.Background(), apptest.Officer(env.OfficerA), req, now, slog.Default())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -73,6 +73,15 @@ func FieldDetailScreen() g.Node {
 				h.A(h.ID("hd-edit"), h.Class("button"), g.Attr("data-nav", ""), g.Text(i18n.T("household.edit"))),
 			),
 		),
+		// Its holiday watches (filled by js/screens/households.js from the
+		// replica; the watch screens are the watches package's).
+		h.Div(h.Class("card"), g.Attr("data-part", ""),
+			h.Div(h.Class("spread"),
+				h.H2(g.Text(i18n.T("watch.section"))),
+				h.A(h.ID("hd-watch-new"), h.Class("button"), g.Attr("data-nav", ""), g.Text(i18n.T("watch.register"))),
+			),
+			h.Ul(h.ID("hd-watches"), h.Class("list")),
+		),
 		h.Div(h.Class("card"), g.Attr("data-part", ""),
 			h.H2(g.Text(i18n.T("household.history"))),
 			h.Ul(h.ID("hd-history"), h.Class("list")),

@@ -216,10 +216,9 @@ func DetailPage(layout pwa.Layout, p DetailProps) g.Node {
 					),
 				),
 			),
-			h.Section(h.Class("card"),
-				h.H2(g.Text(i18n.T("household.history"))),
-				p.History,
-			),
+			// What the features above the registry show of the household
+			// (its watches, its visit history …), each its own card.
+			p.History,
 		},
 	})
 }

@@ -49,6 +49,9 @@ type Sources struct {
 	// Board is the deputy chief's board, given who is online and each
 	// officer's reported outbox size and device count.
 	Board func(presence map[string]Presence) (any, error)
+	// Alerts are the alerts still open, each as its message: a deputy
+	// chief who connects (or reconnects) hears of those raised meanwhile.
+	Alerts func() ([]any, error)
 }
 
 // Presence is what the hub knows of an officer's open devices.
@@ -187,6 +190,19 @@ func (h *Hub) CollectionChanged(community, collection string) {
 	h.dirtyColls[community][collection] = true
 	h.dirtyMu.Unlock()
 	h.poke()
+}
+
+// Alert tells every deputy chief at once (not at the next flush): an
+// abnormal holiday check is news that should not wait.
+func (h *Hub) Alert(msg any) {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		h.log.Error("live: alert", "err", err)
+		return
+	}
+	for _, c := range h.clientsWhere(func(c *client) bool { return c.officer.IsChief() }) {
+		c.enqueue(b)
+	}
 }
 
 // BoardChanged notes that the board should be recomputed.
@@ -376,6 +392,15 @@ func (h *Hub) Handle(c echo.Context) error {
 	// Greet with the current state.
 	if o.IsChief() {
 		h.sendBoard([]*client{cl})
+		if h.src.Alerts != nil {
+			alerts, err := h.src.Alerts()
+			if err != nil {
+				h.log.Error("live: open alerts", "err", err)
+			}
+			for _, a := range alerts {
+				cl.sendJSON(a)
+			}
+		}
 	} else {
 		h.sendTargets(o.ID, []*client{cl})
 		h.BoardChanged() // someone came online

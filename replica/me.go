@@ -54,6 +54,8 @@ type Rules struct {
 	MaxPhones     int   `json:"max_phones"`
 	MaxPushItems  int   `json:"max_push_items"`
 	MaxPushBytes  int   `json:"max_push_bytes"`
+	// PushOrder is the order a push's collections are applied in.
+	PushOrder []string `json:"push_order"`
 	// TagTones colour tags ("warn", "bad"); PriorityTags make a household
 	// twice as overdue in the suggestions.
 	TagTones     map[string]string `json:"tag_tones"`
@@ -67,7 +69,7 @@ func CurrentRules() Rules {
 		EditWindowMS: ms(visits.EditWindow), ClockSkewMS: ms(visits.ClockSkew), MaxAgeMS: ms(visits.MaxAge),
 		KeepVisitsMS: ms(Window), TokenMarginMS: ms(visits.TokenMargin),
 		MaxNotes: visits.MaxNotes, MaxResidents: households.MaxResident, MaxPhones: station.MaxPhones,
-		MaxPushItems: MaxPushItems, MaxPushBytes: MaxPushBytes,
+		MaxPushItems: MaxPushItems, MaxPushBytes: MaxPushBytes, PushOrder: PushedCollections(),
 		TagTones: households.TagTones(), PriorityTags: households.PriorityTags,
 	}
 }

@@ -51,7 +51,7 @@ type source struct {
 	// scope narrows q (over the collection's table) to what o's device
 	// keeps at now.
 	scope func(q *dbx.SelectQuery, o *station.Officer, now time.Time) *dbx.SelectQuery
-	doc   func(*core.Record) any
+	doc   func(r *core.Record, st station.Settings) any
 }
 
 var sources = []source{
@@ -63,7 +63,7 @@ var sources = []source{
 			}
 			return q.AndWhere(inCommunities("households.community", o))
 		},
-		doc: func(r *core.Record) any { return households.FromRecord(r) },
+		doc: func(r *core.Record, _ station.Settings) any { return households.FromRecord(r) },
 	},
 	{
 		name: visits.Collection,
@@ -75,10 +75,10 @@ var sources = []source{
 			return q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[visits.household]]")).
 				AndWhere(dbx.Or(dbx.HashExp{"visits.officer": o.ID}, inCommunities("households.community", o)))
 		},
-		doc: func(r *core.Record) any { return visits.FromRecord(r) },
+		doc: func(r *core.Record, _ station.Settings) any { return visits.FromRecord(r) },
 	},
 	{
-		name: "holiday_watches",
+		name: watches.Collection,
 		scope: func(q *dbx.SelectQuery, o *station.Officer, _ time.Time) *dbx.SelectQuery {
 			if o.IsChief() {
 				return q
@@ -86,7 +86,7 @@ var sources = []source{
 			return q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[holiday_watches.household]]")).
 				AndWhere(inCommunities("households.community", o))
 		},
-		doc: func(r *core.Record) any { return watches.WatchFromRecord(r) },
+		doc: func(r *core.Record, st station.Settings) any { return watches.WatchFromRecord(r, st.Location()) },
 	},
 }
 
@@ -137,11 +137,14 @@ func after(table string, cp Checkpoint) dbx.Expression {
 
 // Store serves the sync protocol from an app's collections.
 type Store struct {
-	app core.App
+	app      core.App
+	settings func() station.Settings
 }
 
 // NewStore returns the sync protocol's store of app.
-func NewStore(app core.App) *Store { return &Store{app: app} }
+func NewStore(app core.App, settings func() station.Settings) *Store {
+	return &Store{app: app, settings: settings}
+}
 
 // Pull returns the page after cp of collection, scoped to what o may see
 // and ordered by (updated, id), tombstones (archived households, ended
@@ -167,8 +170,9 @@ func (s *Store) Pull(o *station.Officer, collection string, cp Checkpoint, limit
 	if len(recs) > limit {
 		ans.More, recs = true, recs[:limit]
 	}
+	st := s.settings()
 	for _, r := range recs {
-		ans.Docs = append(ans.Docs, src.doc(r))
+		ans.Docs = append(ans.Docs, src.doc(r, st))
 		ans.Checkpoint = Checkpoint{Updated: r.GetString("updated"), ID: r.Id}
 	}
 	return ans, nil

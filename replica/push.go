@@ -7,14 +7,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/pocketbase/core"
 
+	"zoufang/households"
 	"zoufang/i18n"
 	"zoufang/station"
 	"zoufang/visits"
+	"zoufang/watches"
 )
 
 // Push limits (DESIGN §6): a push holds at most 1,000 items and 4 MiB.
@@ -26,14 +29,48 @@ const (
 // Envelope is the body of POST /sync/push, items still undecoded: the
 // envelope is read first, then each item on its own, so one item that does
 // not decode is that item's answer and never the whole push's.
+//
+//	{"officer": "…", "households": [...], "holiday_watches": [...], "visits": [...]}
 type Envelope struct {
 	// Officer is who the device believes it is pushing for. A phone that
 	// changed hands may hold another officer's records while signed in as
 	// someone else: a mismatch refuses the whole push, so nothing is ever
 	// saved under the wrong name.
-	Officer    string            `json:"officer"`
-	Households []json.RawMessage `json:"households"`
-	Visits     []json.RawMessage `json:"visits"`
+	Officer string
+	// Items holds each pushed collection's items.
+	Items map[string][]json.RawMessage
+	// BaseURL is the site's public address, for links the answer draws
+	// (a watch's resident link as a QR); not part of the body.
+	BaseURL string
+}
+
+// kind is one collection a device pushes: how one of its items is applied
+// within the push's transaction. Kinds apply in this order, so a visit
+// finds the household made at the door and the watch registered with it.
+type kind struct {
+	name  string
+	apply func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, env Envelope) Result
+}
+
+var kinds = []kind{
+	{households.Collection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, _ Envelope) Result {
+		return applyHousehold(ctx, tx, o, raw)
+	}},
+	{watches.Collection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, env Envelope) Result {
+		return applyWatch(ctx, tx, o, raw, env.BaseURL)
+	}},
+	// Visits are applied in bulk (their ids are looked up once per push).
+	{visits.Collection, nil},
+}
+
+// PushedCollections are the collections a device may push, in the order
+// they are applied.
+func PushedCollections() []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.name
+	}
+	return out
 }
 
 // Result is the fate of one pushed item.
@@ -64,16 +101,34 @@ func ReadEnvelope(r io.Reader) (Envelope, error) {
 	if len(body) > MaxPushBytes {
 		return env, station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
 	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		e := &station.Error{Code: station.EInvalid, Message: i18n.T("error.bad_request"), Err: err}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			e.Message = i18n.T("sync.bad_envelope", te.Field)
-			e.Fields = map[string]station.FieldError{te.Field: {Code: "type", Message: e.Message}}
-		}
-		return env, e
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return env, &station.Error{Code: station.EInvalid, Message: i18n.T("error.bad_request"), Err: err}
 	}
-	if len(env.Households)+len(env.Visits) > MaxPushItems {
+	bad := func(field string) error {
+		msg := i18n.T("sync.bad_envelope", field)
+		return &station.Error{Code: station.EInvalid, Message: msg, Fields: map[string]station.FieldError{field: {Code: "type", Message: msg}}}
+	}
+	env.Items = map[string][]json.RawMessage{}
+	n := 0
+	for key, v := range raw {
+		if key == "officer" {
+			if json.Unmarshal(v, &env.Officer) != nil {
+				return env, bad(key)
+			}
+			continue
+		}
+		if !slices.Contains(PushedCollections(), key) {
+			return env, bad(key)
+		}
+		var items []json.RawMessage
+		if json.Unmarshal(v, &items) != nil {
+			return env, bad(key)
+		}
+		env.Items[key] = items
+		n += len(items)
+	}
+	if n > MaxPushItems {
 		return env, station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
 	}
 	return env, nil
@@ -87,21 +142,26 @@ func ReadEnvelope(r io.Reader) (Envelope, error) {
 // device retries it; every item is idempotent). An item that fails for a
 // reason of the server's answers "error" and is logged with its cause.
 func (s *Store) Push(ctx context.Context, o *station.Officer, env Envelope, now time.Time, log *slog.Logger) (PushAnswer, error) {
-	ans := PushAnswer{Results: make([]Result, 0, len(env.Households)+len(env.Visits))}
+	ans := PushAnswer{Results: []Result{}}
 	err := s.app.RunInTransaction(func(tx core.App) error {
-		for _, raw := range env.Households {
-			var r Result
-			err := savepoint(tx, func() bool {
-				r = applyHousehold(ctx, tx, o, raw)
-				return r.Status == Created || r.Status == Updated
-			})
-			if err != nil {
-				return err
+		for _, k := range kinds {
+			if k.apply == nil {
+				continue
 			}
-			ans.Results = append(ans.Results, r)
+			for _, raw := range env.Items[k.name] {
+				var r Result
+				err := savepoint(tx, func() bool {
+					r = k.apply(ctx, tx, o, raw, env)
+					return r.Status == Created || r.Status == Updated
+				})
+				if err != nil {
+					return err
+				}
+				ans.Results = append(ans.Results, r)
+			}
 		}
-		vs := make([]visitItem, len(env.Visits))
-		for i, raw := range env.Visits {
+		vs := make([]visitItem, len(env.Items[visits.Collection]))
+		for i, raw := range env.Items[visits.Collection] {
 			vs[i] = decodeVisit(raw)
 		}
 		known, err := lookUpVisitIDs(tx, o, vs)
@@ -174,13 +234,14 @@ type pusher interface {
 // HandlePush serves POST /sync/push. Live clients hear of what it changed
 // through the record hooks (as they hear of office edits and imports), not
 // from here.
-func HandlePush(p pusher, log *slog.Logger) func(c echo.Context) (any, error) {
+func HandlePush(p pusher, baseURL func(echo.Context) string, log *slog.Logger) func(c echo.Context) (any, error) {
 	return func(c echo.Context) (any, error) {
 		o := station.OfficerFrom(c.Request().Context())
 		env, err := ReadEnvelope(c.Request().Body)
 		if err != nil {
 			return nil, err
 		}
+		env.BaseURL = baseURL(c)
 		if env.Officer != "" && env.Officer != o.ID {
 			return nil, &station.Error{Code: station.EConflict, Message: i18n.T("sync.wrong_officer"), Fields: map[string]station.FieldError{
 				"officer": {Code: "wrong_officer", Message: i18n.T("sync.wrong_officer")},
@@ -208,6 +269,7 @@ func decodeVisit(raw json.RawMessage) visitItem {
 	it.fields(p, map[string]any{
 		"id": &in.ID, "household": &in.Household, "visited_at": &in.VisitedAt, "kind": &in.Kind,
 		"outcome": &in.Outcome, "concerns": &in.Concerns, "notes": &in.Notes, "wechat_added": &in.WeChatAdded, "watch": &in.Watch,
+		"check_result": &in.CheckResult,
 	})
 	v.err = p.Err()
 	return v

@@ -154,6 +154,9 @@ func FieldsOf(err error) map[string]FieldError {
 // it is (a record hook's refusal), PocketBase's field validation as invalid
 // input naming each field, anything else internal.
 func SaveError(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
 	var se *Error
 	if errors.As(err, &se) {
 		return se

@@ -18,6 +18,7 @@ import (
 	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/station"
+	"zoufang/watches"
 )
 
 // Presence is what the live channel knows of an officer's devices.
@@ -70,7 +71,7 @@ func (s *Store) Board(ctx context.Context, st station.Settings, now time.Time, p
 		WeChat  int    `db:"wechat"`
 	}
 	err = app.DB().Select("officer",
-		"COUNT(DISTINCT CASE WHEN outcome = 'met' THEN household END) AS homes",
+		"COUNT(DISTINCT CASE WHEN outcome = 'met' AND kind != 'holiday_check' THEN household END) AS homes",
 		"COALESCE(SUM(wechat_new), 0) AS wechat").
 		From(Collection).
 		Where(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": station.DBTime(start), "to": station.DBTime(end)})).
@@ -113,14 +114,19 @@ func (s *Store) Board(ctx context.Context, st station.Settings, now time.Time, p
 }
 
 // BoardPage is the deputy chief's live board: server-rendered, kept current
-// by js/board.js over the live channel.
-func BoardPage(layout pwa.Layout, o *station.Officer, b Board, loc *time.Location, now time.Time) g.Node {
+// by js/board.js over the live channel. Abnormal holiday checks stand above
+// it until acknowledged.
+func BoardPage(layout pwa.Layout, o *station.Officer, b Board, alerts []watches.Alert, loc *time.Location, now time.Time) g.Node {
 	return layout(pwa.Page{
 		Title:   i18n.T("board.title"),
 		Officer: o,
 		Nav:     "/board",
 		Scripts: []string{"js/board.js"},
-		Body: []g.Node{h.Section(h.Class("card"),
+		Body: []g.Node{h.Section(h.ID("alerts"), h.Class("card alertbox"), g.If(len(alerts) == 0, h.Hidden("hidden")), h.Role("alert"),
+			h.H2(g.Text(i18n.T("watch.alert_title"))),
+			h.Ul(h.ID("alert-list"), h.Class("list"), g.Map(alerts, func(a watches.Alert) g.Node { return alertItem(a, loc) })),
+			h.Template(h.ID("tpl-alert"), alertItem(watches.Alert{}, loc)),
+		), h.Section(h.Class("card"),
 			h.Div(h.Class("spread"),
 				h.H1(g.Text(i18n.T("board.title"))),
 				h.Span(h.ID("board-date"), g.Text(b.Date+" "), g.If(b.VisitDay, h.Span(h.Class("badge-visit-day"), g.Text(i18n.T("today.visit_day")))),
@@ -141,6 +147,22 @@ func BoardPage(layout pwa.Layout, o *station.Officer, b Board, loc *time.Locatio
 			h.Template(h.ID("tpl-board-row"), boardRow(BoardRow{}, b, loc, now)),
 		)},
 	})
+}
+
+// alertItem is one abnormal check on the board: where, who, what, and the
+// button that acknowledges it (a plain form: the board works without its
+// script too).
+func alertItem(a watches.Alert, loc *time.Location) g.Node {
+	at := ""
+	if !a.RaisedAt.IsZero() {
+		at = pwa.DateTime(a.RaisedAt, loc)
+	}
+	return h.Li(g.Attr("data-id", a.ID), h.Div(h.Class("item spread"),
+		h.Span(h.A(h.Href("/watches/"+a.Watch), g.Attr("data-f", "address"), g.Text(a.Address)), g.Text(" "),
+			h.Span(h.Class("small"), g.Attr("data-f", "line"), g.Text(strings.TrimSpace(at+" "+a.Officer+" "+a.Notes)))),
+		h.Form(h.Method("post"), h.Action("/watches/alerts/"+a.ID+"/ack"),
+			h.Button(h.Type("submit"), g.Text(i18n.T("watch.alert_ack")))),
+	))
 }
 
 func boardRow(r BoardRow, b Board, loc *time.Location, now time.Time) g.Node {
@@ -166,15 +188,24 @@ type boardStore interface {
 	Board(ctx context.Context, st station.Settings, now time.Time, presence map[string]Presence) (Board, error)
 }
 
+type alertLister interface {
+	OpenAlerts(ctx context.Context) ([]watches.Alert, error)
+}
+
 // HandleBoard serves the deputy chief's board page.
-func HandleBoard(store boardStore, layout pwa.Layout, settings func() station.Settings, presence func() map[string]Presence) pwa.Handler {
+func HandleBoard(store boardStore, alerts alertLister, layout pwa.Layout, settings func() station.Settings, presence func() map[string]Presence) pwa.Handler {
 	return func(c echo.Context) (g.Node, error) {
+		ctx := c.Request().Context()
 		st := settings()
 		now := time.Now()
-		b, err := store.Board(c.Request().Context(), st, now, presence())
+		b, err := store.Board(ctx, st, now, presence())
 		if err != nil {
 			return nil, err
 		}
-		return BoardPage(layout, station.OfficerFrom(c.Request().Context()), b, st.Location(), now), nil
+		open, err := alerts.OpenAlerts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return BoardPage(layout, station.OfficerFrom(ctx), b, open, st.Location(), now), nil
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/station"
+	"zoufang/watches"
 )
 
 // FieldShell is the field app: one document holding every field screen's
@@ -31,6 +32,8 @@ func FieldShell(layout pwa.Layout, o *station.Officer, st station.Settings) g.No
 			households.FieldFormScreen(),
 			VisitFormScreen(),
 			VisitScreen(),
+			watches.FieldFormScreen(),
+			watches.FieldScreen(),
 			h.Template(h.ID("tpl-visit"), h.Li(h.A(h.Class("item"), g.Attr("data-nav", ""),
 				h.Div(h.Class("spread"), h.Span(h.Class("title"), g.Attr("data-f", "title")), h.Span(g.Attr("data-f", "outcome"))),
 				h.Div(h.Class("meta"), h.Span(g.Attr("data-f", "meta")), h.Span(g.Attr("data-f", "sync"))),
@@ -62,6 +65,7 @@ func TodayScreen(st station.Settings) g.Node {
 		),
 		h.Div(h.ID("watch-due"), h.Class("card"), h.Hidden("hidden"),
 			h.H2(g.Text(i18n.T("field.watch_due"))),
+			h.P(h.Class("small muted"), g.Text(i18n.T("watch.due_lead"))),
 			h.Ul(h.ID("watch-list"), h.Class("list")),
 		),
 		h.Div(h.Class("card"),
@@ -121,6 +125,21 @@ func VisitFormScreen() g.Node {
 				),
 				errP("kind"),
 				errP("watch"),
+			),
+			// A holiday check: what it found, and who to call and who holds
+			// the key (filled from the watch).
+			h.Div(h.ID("vf-watch"), h.Class("field watchbox"), h.Hidden("hidden"),
+				h.P(h.Class("small muted"), g.Text(i18n.T("watch.check_lead"))),
+				h.P(h.ID("vf-watch-contact")),
+				h.P(h.ID("vf-watch-key"), h.Class("small")),
+				h.FieldSet(h.Class("field"), g.Attr("data-field", "check_result"),
+					h.Legend(g.Text(i18n.T("field.check_result"))),
+					h.Div(h.Class("choices"),
+						radio("check_result", CheckNormal, i18n.T("check.normal"), false),
+						radio("check_result", CheckAbnormal, i18n.T("check.abnormal"), false),
+					),
+					errP("check_result"),
+				),
 			),
 			h.FieldSet(h.Class("field"), g.Attr("data-field", "concerns"),
 				h.Legend(g.Text(i18n.T("field.concerns"))),

@@ -27,7 +27,10 @@ func History(store *Store, env households.Env) households.HistoryFunc {
 		if err != nil {
 			return nil, station.Internal(err, "officer names")
 		}
-		return HistoryList(vs, officers, env.Settings().Location(), time.Now(), o), nil
+		return h.Section(h.Class("card"),
+			h.H2(g.Text(i18n.T("household.history"))),
+			HistoryList(vs, officers, env.Settings().Location(), time.Now(), o),
+		), nil
 	}
 }
 

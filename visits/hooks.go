@@ -12,6 +12,7 @@ import (
 
 	"zoufang/households"
 	"zoufang/station"
+	"zoufang/watches"
 )
 
 // BindHooks makes the visit log's rules hold on every write path: the
@@ -31,7 +32,7 @@ func BindHooks(app core.App) {
 
 // typedFields are what an officer records of a visit; the rest is the
 // server's (received_at, wechat_new, the resident's answer).
-var typedFields = []string{"household", "officer", "visited_at", "kind", "outcome", "concerns", "notes", "wechat_added", "watch"}
+var typedFields = []string{"household", "officer", "visited_at", "kind", "outcome", "concerns", "notes", "wechat_added", "watch", "check_result"}
 
 type checkedKey struct{}
 
@@ -86,6 +87,7 @@ func onCreate(e *core.RecordEvent) error {
 			}
 			rec.Set("kind", v.Kind)
 			rec.Set("concerns", v.Concerns)
+			rec.Set("check_result", v.CheckResult)
 		}
 
 		// Settle the household as the visit arrives: usually a new visit
@@ -107,7 +109,7 @@ func onCreate(e *core.RecordEvent) error {
 				recount = true
 			}
 		}
-		if v.Outcome == OutcomeMet && v.VisitedAt.After(hrec.GetDateTime("last_visited_at").Time()) {
+		if v.CountsForHomes() && v.VisitedAt.After(hrec.GetDateTime("last_visited_at").Time()) {
 			hrec.Set("last_visited_at", v.VisitedAt)
 			hrec.Set("last_visited_by", v.Officer)
 			changed = true
@@ -117,6 +119,9 @@ func onCreate(e *core.RecordEvent) error {
 			return err
 		}
 		if err := e.Next(); err != nil {
+			return err
+		}
+		if err := alertIfAbnormal(tx, rec); err != nil {
 			return err
 		}
 		switch {
@@ -147,8 +152,12 @@ func onUpdate(e *core.RecordEvent) error {
 			}
 			rec.Set("kind", v.Kind)
 			rec.Set("concerns", v.Concerns)
+			rec.Set("check_result", v.CheckResult)
 		}
 		if err := e.Next(); err != nil {
+			return err
+		}
+		if err := alertIfAbnormal(tx, rec); err != nil {
 			return err
 		}
 		if err := settleHousehold(e.Context, tx, rec); err != nil {
@@ -172,6 +181,18 @@ func onDelete(e *core.RecordEvent) error {
 		// the contact is counted from the visits again.
 		return settleHouseholdID(e.Context, tx, e.Record.GetString("household"), nil, e.Record.GetBool("wechat_new"))
 	})
+}
+
+// alertIfAbnormal raises the deputy chief's alert for a holiday check
+// that found the home abnormal.
+func alertIfAbnormal(tx core.App, rec *core.Record) error {
+	if rec.GetString("kind") != KindHolidayCheck || rec.GetString("check_result") != CheckAbnormal {
+		return nil
+	}
+	if err := watches.RaiseAlert(tx, rec); err != nil {
+		return station.Internal(err, "raise alert")
+	}
+	return nil
 }
 
 // fieldsChanged reports whether an officer's fields of the visit changed.
@@ -276,6 +297,7 @@ func settleHouseholdID(ctx context.Context, tx core.App, hid string, rec *core.R
 	last := &core.Record{}
 	err = tx.RecordQuery(Collection).WithContext(ctx).
 		AndWhere(dbx.HashExp{"household": hid, "outcome": OutcomeMet}).
+		AndWhere(dbx.Not(dbx.HashExp{"kind": KindHolidayCheck})).
 		OrderBy("visited_at DESC").Limit(1).One(last)
 	switch {
 	case err == nil:

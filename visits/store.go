@@ -8,10 +8,12 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"zoufang/households"
 	"zoufang/i18n"
 	"zoufang/station"
+	"zoufang/watches"
 )
 
 // Save statuses: what a save did, as the sync protocol names it.
@@ -198,6 +200,7 @@ func write(rec *core.Record, v *Visit) {
 	rec.Set("notes", v.Notes)
 	rec.Set("wechat_added", v.WeChatAdded)
 	rec.Set("watch", v.Watch)
+	rec.Set("check_result", v.CheckResult)
 }
 
 // Get returns a visit the officer may see: their own, or any visit of a
@@ -256,4 +259,42 @@ func fromRecords(recs []*core.Record) []*Visit {
 		out[i] = FromRecord(r)
 	}
 	return out
+}
+
+// ChecksOf lists the holiday checks of each watch, newest first, with the
+// officer who made them (the watches pages and the resident's summary).
+func (s *Store) ChecksOf(ctx context.Context, watchIDs []string) (map[string][]watches.Check, error) {
+	out := map[string][]watches.Check{}
+	if len(watchIDs) == 0 {
+		return out, nil
+	}
+	ids := make([]any, len(watchIDs))
+	for i, id := range watchIDs {
+		ids[i] = id
+	}
+	var rows []struct {
+		ID        string `db:"id"`
+		Watch     string `db:"watch"`
+		Household string `db:"household"`
+		At        string `db:"visited_at"`
+		Result    string `db:"check_result"`
+		Outcome   string `db:"outcome"`
+		Notes     string `db:"notes"`
+		Name      string `db:"name"`
+		Badge     string `db:"badge"`
+	}
+	err := s.app.DB().Select("v.id", "v.watch", "v.household", "v.visited_at", "v.check_result", "v.outcome", "v.notes",
+		"COALESCE(o.name, '') AS name", "COALESCE(o.badge, '') AS badge").
+		From(Collection+" v").LeftJoin("officers o", dbx.NewExp("o.id = v.officer")).
+		Where(dbx.In("v.watch", ids...)).AndWhere(dbx.HashExp{"v.kind": KindHolidayCheck}).
+		OrderBy("v.visited_at DESC").WithContext(ctx).All(&rows)
+	if err != nil {
+		return nil, station.Internal(err, "watch checks")
+	}
+	for _, r := range rows {
+		at, _ := types.ParseDateTime(r.At)
+		out[r.Watch] = append(out[r.Watch], watches.Check{Visit: r.ID, At: at.Time(), Officer: r.Name, Badge: r.Badge,
+			Result: r.Result, Outcome: r.Outcome, Notes: r.Notes, Household: r.Household})
+	}
+	return out, nil
 }

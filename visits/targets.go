@@ -20,7 +20,7 @@ type Targets struct {
 
 // ComputeTargets counts, among vs, the officer's progress on the station-
 // local day holding now: homes = distinct households with a met visit by the
-// officer that day; WeChat = that day's visits by the officer that made a
+// officer that day (holiday checks aside: an empty home is no home visited); WeChat = that day's visits by the officer that made a
 // household's first WeChat contact.
 func ComputeTargets(vs []*Visit, officerID string, st station.Settings, now time.Time) Targets {
 	start, end := st.DayBounds(now)
@@ -36,7 +36,7 @@ func ComputeTargets(vs []*Visit, officerID string, st station.Settings, now time
 		if v.Officer != officerID || v.VisitedAt.Before(start) || !v.VisitedAt.Before(end) {
 			continue
 		}
-		if v.Outcome == OutcomeMet {
+		if v.CountsForHomes() {
 			met[v.Household] = true
 		}
 		if v.WeChatNew {

@@ -16,9 +16,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"zoufang/i18n"
+	"zoufang/pwa"
 	"zoufang/station"
 )
 
@@ -152,7 +152,7 @@ func (b *TokenBook) Issue(ctx context.Context, o *station.Officer, hold Holding,
 				return err
 			}
 			url := ConfirmURL(baseURL, rec.Id, secret)
-			svg, err := QRSVG(url)
+			svg, err := pwa.QRSVG(url)
 			if err != nil {
 				return err
 			}
@@ -194,34 +194,6 @@ func randomSecret() (string, error) {
 // ConfirmURL is the address a resident's phone opens from the QR code.
 func ConfirmURL(baseURL, visitID, secret string) string {
 	return strings.TrimSuffix(baseURL, "/") + "/c/" + visitID + "." + secret
-}
-
-// QRSVG draws content as a QR code in SVG: one path of horizontal runs,
-// crisp at any size, no image files.
-func QRSVG(content string) (string, error) {
-	q, err := qrcode.New(content, qrcode.Medium)
-	if err != nil {
-		return "", fmt.Errorf("qr: %w", err)
-	}
-	bm := q.Bitmap()
-	n := len(bm)
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" shape-rendering="crispEdges" role="img"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n, n, n)
-	for y, row := range bm {
-		for x := 0; x < len(row); {
-			if !row[x] {
-				x++
-				continue
-			}
-			start := x
-			for x < len(row) && row[x] {
-				x++
-			}
-			fmt.Fprintf(&b, "M%d %dh%dv1h-%dz", start, y, x-start, x-start)
-		}
-	}
-	b.WriteString(`"/></svg>`)
-	return b.String(), nil
 }
 
 // BaseURL is the site's address as the officer's device reached it.

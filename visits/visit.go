@@ -69,6 +69,9 @@ type Visit struct {
 	// WeChatNew: this visit made the household's first WeChat contact.
 	WeChatNew bool   `json:"wechat_new"`
 	Watch     string `json:"watch"`
+	// CheckResult is what a holiday check found: "normal" (正常) or
+	// "abnormal" (异常, which needs a note and alerts the deputy chief).
+	CheckResult string `json:"check_result,omitempty"`
 	// ResidentAnswer is what the resident said on the confirmation page:
 	// "confirmed", "denied" (the officer did not come) or "" (no answer
 	// yet). A visit with an answer is no longer editable.
@@ -104,6 +107,7 @@ func FromRecord(r *core.Record) *Visit {
 		WeChatAdded: r.GetBool("wechat_added"),
 		WeChatNew:   r.GetBool("wechat_new"),
 		Watch:       r.GetString("watch"),
+		CheckResult: r.GetString("check_result"),
 		Updated:     r.GetString("updated"),
 
 		ResidentAnswer: r.GetString("resident_answer"),
@@ -127,6 +131,7 @@ type Input struct {
 	Notes       string    `json:"notes"`
 	WeChatAdded bool      `json:"wechat_added"`
 	Watch       string    `json:"watch"`
+	CheckResult string    `json:"check_result"`
 }
 
 // normalize checks in as officer o sends it at server time now and
@@ -144,6 +149,7 @@ func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Pr
 		Notes:       strings.TrimSpace(in.Notes),
 		WeChatAdded: in.WeChatAdded,
 		Watch:       strings.TrimSpace(in.Watch),
+		CheckResult: strings.TrimSpace(in.CheckResult),
 		Concerns:    slices.Clone(in.Concerns),
 	}
 	if v.ID != "" && !households.IDPattern.MatchString(v.ID) {
@@ -198,16 +204,42 @@ func (v *Visit) check(p station.Problems) {
 	if v.WeChatAdded && v.Outcome != OutcomeMet {
 		p.Add("wechat_added", "wechat_needs_met")
 	}
-	if v.Kind == KindHolidayCheck && v.Watch == "" {
-		p.Add("watch", "required")
+	if v.Kind == KindHolidayCheck {
+		if v.Watch == "" {
+			p.Add("watch", "required")
+		}
+		switch v.CheckResult {
+		case CheckNormal:
+		case CheckAbnormal:
+			if v.Notes == "" {
+				p.Add("notes", "abnormal_needs_note")
+			}
+		default:
+			p.Add("check_result", "choice")
+		}
+	} else {
+		v.CheckResult = "" // only a holiday check has a result
 	}
+}
+
+// Results of a holiday check.
+const (
+	CheckNormal   = "normal"   // 正常
+	CheckAbnormal = "abnormal" // 异常
+)
+
+// CountsForHomes reports whether v counts towards the homes target and as
+// the household's last visit: a met visit that is not a holiday check (an
+// empty home watched is not a household visited).
+func (v *Visit) CountsForHomes() bool {
+	return v.Outcome == OutcomeMet && v.Kind != KindHolidayCheck
 }
 
 // sameContent reports whether a retried push carries what is stored.
 func (v *Visit) sameContent(o *Visit) bool {
 	return v.Household == o.Household && v.Kind == o.Kind && v.Outcome == o.Outcome &&
 		slices.Equal(v.Concerns, o.Concerns) && v.Notes == o.Notes && v.WeChatAdded == o.WeChatAdded &&
-		v.Watch == o.Watch && v.VisitedAt.Equal(o.VisitedAt)
+		v.Watch == o.Watch && v.CheckResult == o.CheckResult && v.VisitedAt.Equal(o.VisitedAt)
 }
 
 // AnswerText says what the resident answered, as the visit book, its XLSX

@@ -20,6 +20,24 @@ type Faults struct {
 	dropNext map[string]int // path → answers still to lose
 	dropped  int
 	sockets  map[net.Conn]bool // hijacked connections (websockets)
+	spared   map[string]bool   // session cookies the cut leaves alone
+}
+
+// Spare leaves the requests carrying session out of the cut: another
+// device (the deputy chief's desk) does not lose its network when an
+// officer's phone does.
+func (f *Faults) Spare(session string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.spared == nil {
+		f.spared = map[string]bool{}
+	}
+	f.spared[session] = true
+}
+
+func (f *Faults) sparedLocked(r *http.Request) bool {
+	ck, err := r.Cookie(sessionCookie)
+	return err == nil && f.spared[ck.Value]
 }
 
 // SetOffline switches the server-side cut on or off. Switching it on also
@@ -29,10 +47,12 @@ func (f *Faults) SetOffline(off bool) {
 	f.offline = off
 	var open []net.Conn
 	if off {
-		for c := range f.sockets {
-			open = append(open, c)
+		for c, spared := range f.sockets {
+			if !spared {
+				open = append(open, c)
+				delete(f.sockets, c)
+			}
 		}
-		f.sockets = nil
 	}
 	f.mu.Unlock()
 	for _, c := range open {
@@ -69,7 +89,7 @@ func appTraffic(path string) bool {
 func (f *Faults) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
-		off := f.offline
+		off := f.offline && !f.sparedLocked(r)
 		drop := f.dropNext[r.URL.Path] > 0
 		if drop {
 			f.dropNext[r.URL.Path]--
@@ -83,7 +103,10 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(&discard{header: http.Header{}}, r)
 			hangUp(w)
 		default:
-			next.ServeHTTP(&tracked{ResponseWriter: w, f: f}, r)
+			f.mu.Lock()
+			spared := f.sparedLocked(r)
+			f.mu.Unlock()
+			next.ServeHTTP(&tracked{ResponseWriter: w, f: f, spared: spared}, r)
 		}
 	})
 }
@@ -106,7 +129,8 @@ func hangUp(w http.ResponseWriter) {
 // that going offline can close them.
 type tracked struct {
 	http.ResponseWriter
-	f *Faults
+	f      *Faults
+	spared bool
 }
 
 func (t *tracked) Unwrap() http.ResponseWriter { return t.ResponseWriter }
@@ -120,7 +144,7 @@ func (t *tracked) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		if t.f.sockets == nil {
 			t.f.sockets = map[net.Conn]bool{}
 		}
-		t.f.sockets[conn] = true
+		t.f.sockets[conn] = t.spared
 		t.f.mu.Unlock()
 	}
 	return conn, rw, err
@@ -132,3 +156,6 @@ type discard struct{ header http.Header }
 func (d *discard) Header() http.Header         { return d.header }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discard) WriteHeader(int)             {}
+
+// sessionCookie is the app's session cookie (auth.CookieName).
+const sessionCookie = "zf_session"

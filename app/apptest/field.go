@@ -121,3 +121,26 @@ func (env *Env) Count(t testing.TB, collection, filter string, params map[string
 	}
 	return len(recs)
 }
+
+// SpareTab keeps a browser tab's session out of the server-side network
+// cut (Offline): the deputy chief's desk keeps its board while an
+// officer's phone is in a stairwell.
+func (env *Env) SpareTab(t testing.TB, ctx context.Context) {
+	t.Helper()
+	var cookies []*network.Cookie
+	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		cookies, err = network.GetCookies().WithURLs([]string{env.URL}).Do(ctx)
+		return err
+	}))
+	if err != nil {
+		t.Fatalf("cookies: %v", err)
+	}
+	for _, c := range cookies {
+		if c.Name == sessionCookie {
+			env.Faults.Spare(c.Value)
+			return
+		}
+	}
+	t.Fatal("spare tab: it holds no session")
+}

@@ -16,6 +16,7 @@ import * as households from "./screens/households.js";
 import * as householdForm from "./screens/household_form.js";
 import * as visitForm from "./screens/visit_form.js";
 import * as visit from "./screens/visit.js";
+import * as watch from "./screens/watch.js";
 
 // The screens and their URL patterns come from the server's route list
 // (app/routes.go), which also generates the service worker's field paths.
@@ -26,6 +27,8 @@ const renderers = {
   household: households.renderDetail,
   "visit-form": visitForm.render,
   visit: (id, q) => (q.has("edit") ? visitForm.render(id, q) : visit.render(id, q)),
+  "watch-form": watch.renderForm,
+  watch: watch.render,
 };
 const routes = JSON.parse(document.getElementById("zf-screens").textContent)
   .map((s) => [new RegExp(s.pattern), s.name, renderers[s.name]]);
@@ -85,7 +88,7 @@ addEventListener("popstate", route);
 // Re-render the visible screen when its data changes (a pull, a save, an
 // answer from the server), unless the officer is typing in a form.
 on("replica", () => {
-  if (current && !["household-form", "visit-form"].includes(current.name)) current.render(current.id, new URLSearchParams(location.search));
+  if (current && !["household-form", "visit-form", "watch-form"].includes(current.name)) current.render(current.id, new URLSearchParams(location.search));
 });
 on("targets", () => {
   if (current && current.name === "today") today.render();
@@ -269,7 +272,7 @@ async function start() {
         emit("targets", msg);
       } else if (msg.type === "changed") {
         for (const c of msg.collections || []) {
-          if (["households", "visits", "holiday_watches"].includes(c)) await pull(c).catch(() => {});
+          if (REPLICA.includes(c)) await pull(c).catch(() => {});
         }
       }
     },

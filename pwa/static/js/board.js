@@ -26,12 +26,27 @@ function draw(b) {
   rows.dataset.updated = new Date().toISOString();
 }
 
+// alert puts an abnormal holiday check at the top of the banner, until the
+// deputy chief acknowledges it (a plain form post, which reloads the board).
+function alert(a) {
+  const list = document.getElementById("alert-list");
+  if (list.querySelector(`li[data-id="${CSS.escape(a.id)}"]`)) return;
+  const li = fromTemplate("tpl-alert");
+  li.dataset.id = a.id;
+  li.querySelector("a").href = "/watches/" + a.watch;
+  li.querySelector("form").action = "/watches/alerts/" + a.id + "/ack";
+  fill(li, { address: a.address, line: [clock(a.raised_at), a.officer, a.notes].filter(Boolean).join(" ") });
+  list.prepend(li);
+  document.getElementById("alerts").hidden = false;
+}
+
 connect({
   onOpen: () => {
     status.textContent = t("board.live");
   },
   onMessage: (msg) => {
     if (msg.type === "board") draw(msg);
+    else if (msg.type === "alert") alert(msg);
   },
 });
 addEventListener("offline", () => {

@@ -87,12 +87,22 @@ export const attention = () => getAll("attention");
 // server's copy again by pulling the collection afresh.
 export async function dismiss(key, discard) {
   let repull = null;
-  await tx(["attention", "households", "visits", "outbox", "meta"], "readwrite", async (s) => {
+  await tx(["attention", "households", "visits", "holiday_watches", "outbox", "meta"], "readwrite", async (s) => {
     const item = await req(s.attention.get(key));
     s.attention.delete(key);
     if (!item || !discard || item.kind !== "invalid") return;
     if (item.op === "create") {
       s[item.collection].delete(item.id);
+      if (item.collection === "holiday_watches") {
+        // Its checks cannot stand without it.
+        for (const e of await req(s.outbox.getAll())) {
+          if (e.collection === "visits" && e.doc.watch === item.id) {
+            s.outbox.delete(e.key);
+            s.visits.delete(e.id);
+          }
+        }
+        s.meta.delete("watchlink:" + item.id);
+      }
       if (item.collection === "households") {
         for (const e of await req(s.outbox.getAll())) {
           if (e.collection === "visits" && e.doc.household === item.id) s.outbox.delete(e.key);
@@ -127,20 +137,31 @@ export function drain(force) {
   return draining;
 }
 
-// ready lists the entries that can be pushed now: the phone's owner's (the
-// officer last confirmed signed in), and a visit only when its household
-// is on the server (not still in the outbox, not refused and waiting for
-// the officer's correction).
-async function ready(owner) {
+// PUSH_ORDER is the order the server applies a push's collections in
+// (me.rules.push_order): a visit finds the household made at the door and
+// the watch registered with it.
+const PUSH_ORDER = ["households", "holiday_watches", "visits"];
+
+// ready picks the collection to push next and its entries that can go now:
+// the phone's owner's (the officer last confirmed signed in), and a record
+// only once what it points at is on the server — not still in the outbox,
+// not refused and waiting for the officer's correction.
+async function ready(owner, order) {
   const mine = (await getAll("outbox")).filter((e) => !e.officer || e.officer === owner);
   const parked = await getAll("attention");
-  const waiting = new Set([
-    ...mine.filter((e) => e.collection === "households").map((e) => e.id),
-    ...parked.filter((a) => a.collection === "households" && a.kind === "invalid" && a.op === "create").map((a) => a.id),
+  const waiting = (collection) => new Set([
+    ...mine.filter((e) => e.collection === collection).map((e) => e.id),
+    ...parked.filter((a) => a.collection === collection && a.kind === "invalid" && a.op === "create").map((a) => a.id),
   ]);
-  const households = mine.filter((e) => e.collection === "households");
-  if (households.length > 0) return ["households", households];
-  return ["visits", mine.filter((e) => e.collection === "visits" && !waiting.has(e.doc.household))];
+  const households = waiting("households");
+  const watches = waiting("holiday_watches");
+  const blocked = (e) => (e.collection !== "households" && households.has(e.doc.household)) ||
+    (e.collection === "visits" && e.doc.watch && watches.has(e.doc.watch));
+  for (const collection of order) {
+    const entries = mine.filter((e) => e.collection === collection && !blocked(e));
+    if (entries.length > 0) return [collection, entries];
+  }
+  return [order[order.length - 1], []];
 }
 
 async function drainLocked(force) {
@@ -153,10 +174,11 @@ async function drainLocked(force) {
     const me = await meta("me");
     const rules = (me && me.rules) || {};
     const bytes = (rules.max_push_bytes || MAX_BYTES) - ENVELOPE;
+    const order = rules.push_order || PUSH_ORDER;
     let size = rules.max_push_items || MAX_ITEMS;
     let lastRound = "";
     for (;;) {
-      const [collection, entries] = await ready(owner);
+      const [collection, entries] = await ready(owner, order);
       if (entries.length === 0) break;
       const batch = chunk(entries, size, bytes);
       const round = batch.map((e) => e.key + "#" + e.rev).join(",");
@@ -216,9 +238,8 @@ function chunk(entries, max, maxBytes) {
 }
 
 async function pushBatch(collection, batch, owner) {
-  const body = collection === "households"
-    ? { officer: owner, households: batch.map((e) => ({ ...e.doc, op: e.op })) }
-    : { officer: owner, visits: batch.map((e) => e.doc) };
+  const body = { officer: owner };
+  body[collection] = batch.map((e) => (collection === "households" ? { ...e.doc, op: e.op } : e.doc));
   const ans = await fetchJSON("/sync/push", { method: "POST", body: JSON.stringify(body) });
   const sent = new Map(batch.map((e) => [e.id, e]));
   let retryLater = false;
@@ -240,7 +261,7 @@ async function pushBatch(collection, batch, owner) {
 async function settle(entry, r) {
   const { collection, key, id, op } = entry;
   const at = new Date().toISOString();
-  await tx([collection, "visits", "outbox", "attention"], "readwrite", async (s) => {
+  await tx([collection, "visits", "outbox", "attention", "meta"], "readwrite", async (s) => {
     const current = await req(s.outbox.get(key));
     const editedMeanwhile = current && current.rev !== entry.rev;
     // refuse parks the item with the server's reason; it is never retried
@@ -262,7 +283,12 @@ async function settle(entry, r) {
           s.outbox.put(current);
         } else {
           s.outbox.delete(key);
-          if (r.doc) s[collection].put(r.doc);
+          if (r.doc) {
+            const { summary_url: url, summary_qr: qr, ...doc } = r.doc;
+            // A new watch's answer draws the resident's link as a QR, once.
+            if (collection === "holiday_watches" && url) s.meta.put({ url, qr_svg: qr || "" }, "watchlink:" + id);
+            s[collection].put(doc);
+          }
         }
         if (collection === "households") await requeueVisitsOf(s, entry.officer, id);
         break;

@@ -2,8 +2,9 @@
 // household's page with its visit history. Nothing here needs the network.
 
 import { byIndex, get, getAll, meta } from "../db.js";
-import { ago, clock, daysAgo, fill, fromTemplate, on, show, span, t, tagClass } from "../util.js";
+import { ago, clock, day, daysAgo, fill, fromTemplate, on, show, span, t, tagClass } from "../util.js";
 import { householdItem } from "./today.js";
+import { checksOf, ofHousehold, progress } from "./watch.js";
 
 const SHOW = 60;
 
@@ -93,6 +94,34 @@ export async function renderDetail(id) {
   const edit = document.getElementById("hd-edit");
   edit.href = "/households/" + h.id + "/edit";
   show(edit, !h.archived);
+  // Its holiday watches: open ones first, with where they stand today.
+  const today = day(Date.now());
+  const ws = await ofHousehold(id);
+  const open = ws.filter((w) => w.status === "active");
+  const register = document.getElementById("hd-watch-new");
+  register.href = "/watches/new?household=" + h.id;
+  show(register, !h.archived && open.length === 0);
+  const wl = document.getElementById("hd-watches");
+  wl.replaceChildren(...(await Promise.all(ws.slice(0, 5).map(async (w) => {
+    const p = progress(w, await checksOf(w.id), today);
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.className = "item";
+    a.href = "/watches/" + w.id;
+    a.append(span("title", t("watch.window_text", w.from, w.to)), document.createTextNode(" "),
+      span(w.status === "active" ? "tag ok" : "tag", t("watch.status." + w.status)));
+    if (p.overdue.length > 0) a.append(document.createTextNode(" "), span("tag bad", t("watch.js_overdue", p.overdue.length)));
+    if (w._pending) a.append(span("pending-mark", " " + t("js.pending")));
+    li.append(a);
+    return li;
+  }))));
+  if (ws.length === 0) {
+    const li = document.createElement("li");
+    li.className = "muted small";
+    li.textContent = t("watch.none");
+    wl.append(li);
+  }
+
   const visits = (await byIndex("visits", "household", id)).sort((a, b) => (a.visited_at < b.visited_at ? 1 : -1));
   const list = document.getElementById("hd-history");
   list.replaceChildren(...visits.map((v) => visitItem(v, h, me, false)));
@@ -117,6 +146,7 @@ export function visitItem(v, h, me, withAddress) {
   const outcome = li.querySelector('[data-f="outcome"]');
   outcome.replaceChildren(span(v.outcome === "met" ? "tag ok" : v.outcome === "refused" ? "tag bad" : "tag", t("outcome." + v.outcome)));
   if (v.wechat_added) outcome.append(span("tag ok", t("visit.wechat_added")));
+  if (v.kind === "holiday_check" && v.check_result) outcome.append(span(v.check_result === "abnormal" ? "tag bad" : "tag ok", t("check." + v.check_result)));
   const sync = li.querySelector('[data-f="sync"]');
   if (v._attention) sync.replaceChildren(span("attention-mark", " " + t("js.needs_attention")));
   else if (v._pending) sync.replaceChildren(span("pending-mark", " " + t("js.pending")));

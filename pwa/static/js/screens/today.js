@@ -6,12 +6,13 @@ import { getAll, meta } from "../db.js";
 import { attention, dismiss } from "../outbox.js";
 import { ago, clock, day, fill, fromTemplate, show, span, t, tagClass, weekday } from "../util.js";
 import { visitItem } from "./households.js";
+import { dueToday } from "./watch.js";
 
 const SUGGESTIONS = 12;
 
 export async function render() {
-  const [me, targets, visits, households, parked, watches, outbox] = await Promise.all([
-    meta("me"), meta("targets"), getAll("visits"), getAll("households"), attention(), getAll("holiday_watches"), getAll("outbox"),
+  const [me, targets, visits, households, parked, outbox] = await Promise.all([
+    meta("me"), meta("targets"), getAll("visits"), getAll("households"), attention(), getAll("outbox"),
   ]);
   if (!me) return;
   const now = Date.now();
@@ -23,8 +24,11 @@ export async function render() {
   // Rings: the server's figure is authoritative; add what only this device
   // knows (visits still in the outbox).
   const server = targets && targets.date === today ? targets : { homes: 0, wechat: 0 };
-  const syncedMet = new Set(mine.filter((v) => !v._pending && v.outcome === "met").map((v) => v.household));
-  const extraHomes = new Set(mine.filter((v) => v._pending && v.outcome === "met" && !syncedMet.has(v.household)).map((v) => v.household));
+  // Homes count met visits, holiday checks aside (an empty home watched is
+  // no home visited), as the server's targets do.
+  const home = (v) => v.outcome === "met" && v.kind !== "holiday_check";
+  const syncedMet = new Set(mine.filter((v) => !v._pending && home(v)).map((v) => v.household));
+  const extraHomes = new Set(mine.filter((v) => v._pending && home(v) && !syncedMet.has(v.household)).map((v) => v.household));
   const extraWeChat = mine.filter((v) => v._pending && v.wechat_added && !(byId.get(v.household) || {}).wechat_contact).length;
   ring("ring-homes", server.homes + extraHomes.size, me.settings.target_homes);
   ring("ring-wechat", server.wechat + extraWeChat, me.settings.target_wechat);
@@ -35,7 +39,7 @@ export async function render() {
   document.getElementById("today-note").textContent = mine.some((v) => v._pending) ? t("js.rings_include_pending") : "";
 
   renderAttention(parked, byId, outbox.filter((e) => e.officer && e.officer !== me.officer.id), me);
-  renderWatches(watches, visits, byId, now);
+  await renderWatches(byId);
 
   const list = document.getElementById("today-visits");
   list.replaceChildren(...mine.map((v) => visitItem(v, byId.get(v.household), me, true)));
@@ -124,25 +128,21 @@ function renderAttention(parked, byId, foreign, me) {
   show(box, parked.length + others.length > 0);
 }
 
-// renderWatches lists holiday watches whose next check is due: active, in
-// their window, and last checked at least interval_days ago.
-function renderWatches(watches, visits, byId, now) {
+// renderWatches lists the holiday watches with a check due today or
+// overdue (overdue first), from the server's schedule and this phone's
+// checks.
+async function renderWatches(byId) {
   const box = document.getElementById("watch-due");
-  const due = [];
-  for (const w of watches) {
-    if (w.status !== "active" || Date.parse(w.from) > now || Date.parse(w.to) < now - 86400000) continue;
-    const checks = visits.filter((v) => v.watch === w.id).map((v) => Date.parse(v.visited_at));
-    const last = checks.length ? Math.max(...checks) : 0;
-    if (!last || (now - last) / 86400000 >= w.interval_days - 0.5) due.push(w);
-  }
+  const due = await dueToday(byId);
   const list = document.getElementById("watch-list");
-  list.replaceChildren(...due.map((w) => {
-    const h = byId.get(w.household);
+  list.replaceChildren(...due.map(({ w, p, h }) => {
     const li = document.createElement("li");
     const a = document.createElement("a");
     a.className = "item";
     a.href = "/visits/new?household=" + w.household + "&watch=" + w.id;
-    a.append(span("title", h ? h.address : w.household), document.createElement("br"), span("meta", t("js.watch_until", day(w.to), w.interval_days)));
+    const when = p.overdue.length > 0 ? span("tag bad", t("watch.js_overdue", p.overdue.length)) : span("tag warn", t("watch.js_due_today"));
+    a.append(span("title", h ? h.address : w.household), document.createTextNode(" "), when, document.createElement("br"),
+      span("meta", t("js.watch_until", w.to, w.interval_days)));
     li.append(a);
     return li;
   }));

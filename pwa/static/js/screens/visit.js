@@ -36,7 +36,8 @@ export async function render(id) {
   show(answer, !!v.resident_answer);
 
   document.getElementById("vv-address").textContent = h ? h.address : "";
-  document.getElementById("vv-meta").textContent = [clock(v.visited_at), t("kind." + v.kind), t("outcome." + v.outcome), v.wechat_added ? t("visit.wechat_added") : "", (v.concerns || []).join("、")].filter(Boolean).join(" · ");
+  document.getElementById("vv-meta").textContent = [clock(v.visited_at), t("kind." + v.kind), t("outcome." + v.outcome),
+    v.check_result ? t("check." + v.check_result) : "", v.wechat_added ? t("visit.wechat_added") : "", (v.concerns || []).join("、")].filter(Boolean).join(" · ");
   document.getElementById("vv-notes").textContent = v.notes || "";
   const mine = v.officer === me.officer.id;
   const inWindow = v._pending || (v.received_at && Date.now() - Date.parse(v.received_at) < me.rules.edit_window_ms);

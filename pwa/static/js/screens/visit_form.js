@@ -28,6 +28,14 @@ function wire(form) {
     submit(form);
   });
   for (const r of form.querySelectorAll('input[name="outcome"]')) r.addEventListener("change", () => syncWeChat(form));
+  for (const r of form.querySelectorAll('input[name="kind"]')) r.addEventListener("change", () => syncKind(form));
+}
+
+// syncKind shows what a holiday check needs (its result, who to call, who
+// holds the key) only for a holiday check.
+function syncKind(form) {
+  const holiday = form.elements.kind.value === "holiday_check";
+  show(document.getElementById("vf-watch"), holiday && !!(state && state.watch));
 }
 
 function syncWeChat(form) {
@@ -79,9 +87,23 @@ export async function render(id, q) {
 
   // A holiday check belongs to the household's active watch.
   const watches = (await getAll("holiday_watches")).filter((w) => w.household === h.id && w.status === "active");
-  const watchId = q.get("watch") || (watches[0] && watches[0].id) || "";
+  const watchId = (editing && editing.watch) || q.get("watch") || (watches[0] && watches[0].id) || "";
+  const watch = watchId ? await get("holiday_watches", watchId) : null;
   const holiday = form.querySelector('input[name="kind"][value="holiday_check"]');
-  holiday.closest("label").hidden = !watchId && !(editing && editing.kind === "holiday_check");
+  holiday.closest("label").hidden = !watch && !(editing && editing.kind === "holiday_check");
+  const contact = document.getElementById("vf-watch-contact");
+  contact.replaceChildren();
+  if (watch) {
+    contact.append(document.createTextNode(t("watch.contact_for_check", watch.contact_name || "—") + " "));
+    if (watch.contact_phone) {
+      const a = document.createElement("a");
+      a.href = "tel:" + watch.contact_phone;
+      a.className = "button";
+      a.textContent = watch.contact_phone;
+      contact.append(a);
+    }
+    document.getElementById("vf-watch-key").textContent = t("watch.key_for_check", watch.key_holder || "—");
+  }
 
   const at = form.elements.visited_at;
   if (editing) {
@@ -92,11 +114,14 @@ export async function render(id, q) {
     for (const box of form.querySelectorAll('input[name="concerns"]')) box.checked = (editing.concerns || []).includes(box.value);
     at.value = localInput(editing.visited_at);
     at.dataset.initial = at.value;
-  } else if (q.get("watch")) {
+    if (editing.check_result) form.elements.check_result.value = editing.check_result;
+  } else if (q.get("watch") && watch) {
     form.elements.kind.value = "holiday_check";
+    form.elements.outcome.value = "not_home"; // a check is usually of an empty home
   }
+  state = { me, h, editing, watchId, watch };
   syncWeChat(form);
-  state = { me, h, editing, watchId };
+  syncKind(form);
   saving = false;
   save.disabled = closed;
 }
@@ -114,6 +139,9 @@ async function submit(form) {
   const visitedAt = untouched ? editing.visited_at : at.value ? new Date(at.value).toISOString() : new Date().toISOString();
   if (Date.parse(visitedAt) > Date.now() + rules.clock_skew_ms) return fieldError(form, "visited_at", t("field.future"));
   if (!editing && Date.now() - Date.parse(visitedAt) > rules.max_age_ms) return fieldError(form, "visited_at", t("field.too_old", Math.round(rules.max_age_ms / DAY)));
+  const checkResult = kind === "holiday_check" ? form.elements.check_result.value : "";
+  if (kind === "holiday_check" && !checkResult) return fieldError(form, "check_result", t("field.choice"));
+  if (checkResult === "abnormal" && !form.elements.notes.value.trim()) return fieldError(form, "notes", t("field.abnormal_needs_note"));
   saving = true;
   save.disabled = true;
   const fields = {
@@ -125,6 +153,7 @@ async function submit(form) {
     notes: form.elements.notes.value.trim(),
     wechat_added: form.elements.wechat_added.checked,
     watch: kind === "holiday_check" ? (editing ? editing.watch : watchId) : "",
+    check_result: checkResult,
   };
   const local = { officer: me.officer.id, received_at: editing ? editing.received_at : null };
   try {
