@@ -141,7 +141,9 @@ func TestWatchRulesOnEveryWritePath(t *testing.T) {
 	})
 }
 
-func itoa(n int) string { return strings.TrimSpace(strings.Replace(time.Duration(n).String(), "ns", "", 1)) }
+func itoa(n int) string {
+	return strings.TrimSpace(strings.Replace(time.Duration(n).String(), "ns", "", 1))
+}
 
 func TestWatchScope(t *testing.T) {
 	env := apptest.New(t)
