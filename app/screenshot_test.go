@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -13,20 +16,58 @@ import (
 	"zoufang/app/apptest"
 )
 
-// TestScreenshots drives the demo station in a phone-sized Chromium and
-// captures the Today screen and the visit form. With
-// ZOUFANG_SCREENSHOTS=docs/screenshots it writes them there (how the
-// committed ones were made); otherwise it checks they render.
-func TestScreenshots(t *testing.T) {
-	env := apptest.NewDemo(t, 600)
-	officer, err := env.App.FindFirstRecordByData("officers", "badge", "330101")
+// Screenshots: these tests drive the demo station in real Chromium and
+// capture what people would rather look at than read. With
+// ZOUFANG_SCREENSHOTS=1 they write them to docs/screenshots/ (how the
+// committed ones were made); otherwise they check each renders.
+
+// shoot captures the page once it has settled (fonts loaded, two frames
+// drawn), the whole page when full, and keeps it if asked to.
+func shoot(t *testing.T, ctx context.Context, name string, full bool) {
+	t.Helper()
+	apptest.WaitJS(t, ctx, 10*time.Second, "the page to settle before "+name,
+		`document.fonts.ready.then(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(document.fonts.status === "loaded")))))`)
+	capture(t, ctx, name, full)
+}
+
+// capture takes the screenshot (a page with scripts off cannot be asked
+// whether it has settled; a page with no scripts has nothing left to do
+// once it is ready).
+func capture(t *testing.T, ctx context.Context, name string, full bool) {
+	t.Helper()
+	var b []byte
+	action := chromedp.CaptureScreenshot(&b)
+	if full {
+		action = chromedp.FullScreenshot(&b, 100)
+	}
+	run(t, ctx, action)
+	if len(b) < 10_000 {
+		t.Errorf("%s: %d bytes, not a real screenshot", name, len(b))
+	}
+	if os.Getenv("ZOUFANG_SCREENSHOTS") == "1" {
+		if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// demoOfficer is the demo's first community officer with the test password.
+func demoOfficer(t *testing.T, env *apptest.Env, badge string) *core.Record {
+	t.Helper()
+	rec, err := env.App.FindFirstRecordByData("officers", "badge", badge)
 	if err != nil {
 		t.Fatal(err)
 	}
-	officer.SetPassword(apptest.Password)
-	if err := env.App.Save(officer); err != nil {
+	rec.SetPassword(apptest.Password)
+	if err := env.App.Save(rec); err != nil {
 		t.Fatal(err)
 	}
+	return rec
+}
+
+func TestScreenshots(t *testing.T) {
+	env := apptest.NewDemo(t, 600)
+	officer := demoOfficer(t, env, "330101")
 	ctx := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
 	env.SignInField(t, ctx, officer)
 	var hh []*core.Record
@@ -37,24 +78,56 @@ func TestScreenshots(t *testing.T) {
 	// Record a visit so Today shows one, then open the form for another.
 	run(t, ctx, chromedp.Navigate(env.URL+"/visits/new?household="+hh[0].Id), chromedp.WaitVisible("#screen-visit-form", chromedp.ByQuery))
 	apptest.WaitJS(t, ctx, 5*time.Second, "the form", `document.getElementById("vf-address").textContent !== ""`)
-	var form []byte
-	run(t, ctx, chromedp.Sleep(300*time.Millisecond), chromedp.CaptureScreenshot(&form))
-	run(t, ctx, chromedp.Click("#vf-wechat", chromedp.ByQuery), chromedp.Click("#vf-save", chromedp.ByQuery), chromedp.WaitVisible("#screen-visit", chromedp.ByQuery))
-	var visit []byte
-	run(t, ctx, chromedp.Sleep(500*time.Millisecond), chromedp.CaptureScreenshot(&visit))
+	shoot(t, ctx, "visit-form.png", false)
+	run(t, ctx, chromedp.Click("#vf-wechat", chromedp.ByQuery), chromedp.Click("#vf-save", chromedp.ByQuery), chromedp.WaitVisible("#vv-qr svg", chromedp.ByQuery))
+	shoot(t, ctx, "visit-qr.png", false)
 	run(t, ctx, chromedp.Click(`nav.tabs a[href="/"]`, chromedp.ByQuery), chromedp.WaitVisible("#screen-today", chromedp.ByQuery))
 	apptest.WaitJS(t, ctx, 5*time.Second, "today's visit", `document.querySelectorAll("#today-visits li").length > 0`)
-	var today []byte
-	run(t, ctx, chromedp.Sleep(500*time.Millisecond), chromedp.CaptureScreenshot(&today))
+	shoot(t, ctx, "today.png", false)
+}
 
-	for name, b := range map[string][]byte{"today.png": today, "visit-form.png": form, "visit-qr.png": visit} {
-		if len(b) < 10_000 {
-			t.Errorf("%s: %d bytes, not a real screenshot", name, len(b))
-		}
-		if dir := os.Getenv("ZOUFANG_SCREENSHOTS"); dir != "" {
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+// TestWatchScreenshots: the deputy chief's /watches on a desk, and a
+// resident's summary on their phone with scripts off (as in WeChat).
+func TestWatchScreenshots(t *testing.T) {
+	env := apptest.NewDemo(t, 600)
+	chief := demoOfficer(t, env, "330100")
+	browser := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
+	desk := apptest.NewTab(t, browser, true)
+	run(t, desk,
+		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
+		chromedp.Navigate(env.URL+"/login"),
+		chromedp.WaitVisible("#identity", chromedp.ByQuery),
+		chromedp.SendKeys("#identity", chief.GetString("badge"), chromedp.ByQuery),
+		chromedp.SendKeys("#password", apptest.Password, chromedp.ByQuery),
+		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
+		chromedp.Navigate(env.URL+"/watches"),
+		chromedp.WaitVisible("table", chromedp.ByQuery),
+	)
+	shoot(t, desk, "watches.png", true)
+
+	// A new link for one of the watches, opened by the resident.
+	var ws []*core.Record
+	if err := env.App.RecordQuery("holiday_watches").AndWhere(dbx.HashExp{"status": "active"}).OrderBy("[[from]] ASC").Limit(1).All(&ws); err != nil || len(ws) == 0 {
+		t.Fatalf("a watch: %v", err)
 	}
+	var page string
+	run(t, desk,
+		chromedp.Navigate(env.URL+"/watches/"+ws[0].Id),
+		chromedp.WaitVisible(`form[action$="/link"] button`, chromedp.ByQuery),
+		chromedp.Click(`form[action$="/link"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible("#summary-link", chromedp.ByQuery),
+		chromedp.OuterHTML("#summary-link", &page, chromedp.ByQuery),
+	)
+	link := regexp.MustCompile(`/w/[a-z0-9]{15}\.[0-9a-f]{32}`).FindString(page)
+	if link == "" {
+		t.Fatal("no link on the page")
+	}
+	phone := apptest.NewTab(t, browser, true)
+	run(t, phone,
+		emulation.SetScriptExecutionDisabled(true),
+		chromedp.Navigate(env.URL+link),
+		chromedp.WaitVisible("h1", chromedp.ByQuery),
+	)
+	capture(t, phone, "watch-summary.png", true)
 }

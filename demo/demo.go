@@ -36,6 +36,7 @@ type Result struct {
 	Communities int
 	Households  int
 	Visits      int
+	Watches     int
 	Logins      []Login
 }
 
@@ -241,6 +242,11 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 			}
 		}
 	}
+	n, err := seedWatches(tx, rng, officerRecs, byCommunity, commIDs)
+	if err != nil {
+		return err
+	}
+	res.Watches = n
 	return nil
 }
 

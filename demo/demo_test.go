@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -10,6 +11,9 @@ import (
 
 	"zoufang/app"
 	"zoufang/demo"
+	"zoufang/station"
+	"zoufang/visits"
+	"zoufang/watches"
 )
 
 func fresh(t *testing.T) core.App {
@@ -101,13 +105,34 @@ func TestSeed(t *testing.T) {
 		}
 	})
 	t.Run("visits fall on the station's visit days in the afternoon", func(t *testing.T) {
-		recs, _ := a.FindAllRecords("visits")
+		recs, _ := a.FindRecordsByFilter("visits", "kind != 'holiday_check'", "", 0, 0)
 		loc, _ := time.LoadLocation("Asia/Shanghai")
 		for _, r := range recs {
 			at := r.GetDateTime("visited_at").Time().In(loc)
 			if wd := at.Weekday(); wd != time.Tuesday && wd != time.Thursday || at.Hour() < 14 || at.Hour() > 18 {
 				t.Fatalf("a visit at %v", at)
 			}
+		}
+	})
+	t.Run("holiday watches are in progress, one with a check overdue and one with an abnormal result", func(t *testing.T) {
+		active, _ := a.FindRecordsByFilter("holiday_watches", "status = 'active'", "", 0, 0)
+		alerts, _ := a.FindRecordsByFilter("watch_alerts", "acked_at = ''", "", 0, 0)
+		if len(active) < 5 || len(alerts) != 1 || res.Watches < 6 {
+			t.Fatalf("%d active watches, %d open alerts, %d seeded", len(active), len(alerts), res.Watches)
+		}
+		store := watches.NewStore(a, visits.NewStore(a), station.DefaultSettings)
+		vs, err := store.List(context.Background(), &station.Officer{Role: station.RoleDeputyChief}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		overdue := 0
+		for _, v := range vs {
+			if len(v.Progress.Overdue) > 0 {
+				overdue++
+			}
+		}
+		if overdue == 0 {
+			t.Fatal("no watch has an overdue check")
 		}
 	})
 }
