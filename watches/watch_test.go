@@ -406,3 +406,15 @@ func TestCloseWatches(t *testing.T) {
 		}
 	})
 }
+
+func TestResidentSummaryIsRateLimited(t *testing.T) {
+	env := apptest.New(t)
+	var last int
+	for i := 0; i < 31; i++ {
+		res, _ := env.Anonymous().Get("/w/" + id("nosuch") + "." + strings.Repeat("0", 32))
+		last = res.StatusCode
+	}
+	if last != http.StatusTooManyRequests {
+		t.Fatalf("the 31st request in a minute answered %d, want 429", last)
+	}
+}
