@@ -26,6 +26,7 @@ import (
 	"zoufang/households"
 	"zoufang/live"
 	_ "zoufang/pb_migrations" // registers the migrations
+	"zoufang/people"
 	"zoufang/pwa"
 	"zoufang/replica"
 	"zoufang/station"
@@ -92,6 +93,7 @@ type Server struct {
 	Visits        *visits.Store
 	Replica       *replica.Store
 	Watches       *watches.Store
+	People        *people.Store
 	Tokens        *visits.TokenBook
 	Confirmations *visits.Confirmations
 
@@ -100,6 +102,7 @@ type Server struct {
 
 	settings    atomic.Pointer[station.Settings]
 	communities sync.Map // household id → community id, for announcements
+	seen        sync.Map // officer|device → seenDevice
 }
 
 // Bind registers zoufang's hooks on app and returns the Server that is
@@ -145,6 +148,7 @@ func (s *Server) build(app core.App) error {
 	s.Visits = visits.NewStore(app)
 	s.Replica = replica.NewStore(app, s.Settings)
 	s.Watches = watches.NewStore(app, s.Visits, s.Settings)
+	s.People = people.NewStore(app, s.movers())
 	s.Tokens = visits.NewTokenBook(app)
 	s.Confirmations = visits.NewConfirmations(app)
 	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies, Log: s.Log}
@@ -163,6 +167,7 @@ func (s *Server) build(app core.App) error {
 		Board: func(p map[string]live.Presence) (any, error) {
 			return s.Visits.Board(context.Background(), s.Settings(), time.Now(), presenceOf(p))
 		},
+		Seen: s.deviceSeen,
 		Alerts: func() ([]any, error) {
 			open, err := s.Watches.OpenAlerts(context.Background())
 			out := make([]any, len(open))
@@ -200,6 +205,37 @@ func (s *Server) reloadSettingsOrLog() {
 	if err := s.reloadSettings(); err != nil && s.Log != nil {
 		s.Log.Error("reload station settings", "err", err)
 	}
+}
+
+// movers are the parts of a handover (DESIGN §13): the registry's and the
+// watches', and those of the features above them.
+func (s *Server) movers() []people.Mover { return people.Movers() }
+
+// deviceSeen keeps each officer's devices for the people pages, from the
+// live channel's hello and status messages: at most once a minute per
+// device unless its outbox changed.
+func (s *Server) deviceSeen(officerID, device, version string, pending int) {
+	if !visits.DevicePattern.MatchString(device) {
+		return // not the field app's id for itself
+	}
+	key := officerID + "|" + device
+	now := time.Now()
+	if v, ok := s.seen.Load(key); ok {
+		last := v.(seenDevice)
+		if last.pending == pending && last.version == version && now.Sub(last.at) < time.Minute {
+			return
+		}
+	}
+	s.seen.Store(key, seenDevice{at: now, pending: pending, version: version})
+	if err := s.People.SeeDevice(context.Background(), officerID, device, version, pending, now); err != nil {
+		s.Log.Error("record device", "officer", officerID, "err", err)
+	}
+}
+
+type seenDevice struct {
+	at      time.Time
+	pending int
+	version string
 }
 
 // Settings are the station's current settings.

@@ -20,7 +20,7 @@ func bindRecordHooks(app core.App, s *Server) {
 	households.BindHooks(app)
 	visits.BindHooks(app)
 	watches.BindHooks(app)
-	people.BindHooks(app)
+	people.BindHooks(app, s.movers())
 	replica.BindStamp(app)
 
 	app.OnRecordAfterCreateSuccess("settings").BindFunc(func(e *core.RecordEvent) error {

@@ -3,16 +3,19 @@ package app
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	g "maragu.dev/gomponents"
+	h "maragu.dev/gomponents/html"
 
 	"zoufang/auth"
 	"zoufang/households"
 	"zoufang/i18n"
+	"zoufang/people"
 	"zoufang/pwa"
 	"zoufang/ratelimit"
 	"zoufang/replica"
@@ -120,8 +123,23 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/watches/:id/link", page(watches.HandleNewLink(s.Watches, layout, wenv)), officer)
 	e.POST("/watches/alerts/:id/ack", page(watches.HandleAck(s.Watches)), chief)
 
+	// The station's people and the handover (DESIGN §13): the deputy
+	// chief's.
+	penv := people.Env{Settings: s.Settings, Places: s.places}
+	e.GET("/officers", page(people.HandleList(s.People, layout, penv)), chief)
+	e.GET("/officers/new", page(people.HandleNew(layout, penv)), chief)
+	e.POST("/officers", page(people.HandleCreate(s.People, layout, penv)), chief)
+	e.GET("/officers/:id", page(people.HandleDetail(s.People, layout, penv)), chief)
+	e.GET("/officers/:id/edit", page(people.HandleEdit(s.People, layout, penv)), chief)
+	e.POST("/officers/:id", page(people.HandleUpdate(s.People, layout, penv)), chief)
+	e.POST("/officers/:id/password", page(people.HandleResetPassword(s.People, layout, penv)), chief)
+	e.POST("/officers/:id/active", page(people.HandleSetActive(s.People)), chief)
+	e.GET("/handover", page(people.HandleHandoverForm(s.People, layout, penv)), chief)
+	e.POST("/handover", page(people.HandleHandoverPreview(s.People, layout, penv)), chief)
+	e.POST("/handover/confirm", page(people.HandleHandoverConfirm(s.People, layout, penv)), chief)
+
 	// The sync protocol (DESIGN §6, §7).
-	e.GET("/sync/me", json(replica.HandleMe(s.Visits, reg, s.Settings, env.Officers, s.Assets.Version)), officer)
+	e.GET("/sync/me", json(replica.HandleMe(s.Visits, reg, s.handoversOf, s.Settings, env.Officers, s.Assets.Version)), officer)
 	e.GET("/sync/pull", json(replica.HandlePull(s.Replica)), officer)
 	e.POST("/sync/push", json(replica.HandlePush(s.Replica, visits.BaseURL, s.Log)), officer)
 	e.POST("/sync/tokens", json(visits.HandleTokens(s.Tokens, s.Settings)), officer)
@@ -157,8 +175,57 @@ func (s *Server) householdSections(env households.Env) households.HistoryFunc {
 		if err != nil {
 			return nil, err
 		}
-		return g.Group{watches.HouseholdCard(ws, hh, watches.DayOf(time.Now(), s.Settings().Location())), vs}, nil
+		hs, err := s.People.Handovers(ctx, "", hh.Community)
+		if err != nil {
+			return nil, err
+		}
+		loc := s.Settings().Location()
+		return g.Group{watches.HouseholdCard(ws, hh, watches.DayOf(time.Now(), loc)), vs, handoverCard(people.HistoryLines(hs, loc))}, nil
 	}
+}
+
+// handoverCard lists the handovers of a household's community on its page.
+func handoverCard(lines []string) g.Node {
+	if len(lines) == 0 {
+		return nil
+	}
+	return h.Section(h.Class("card"), h.ID("handovers"),
+		h.H2(g.Text(i18n.T("people.handovers"))),
+		h.Ul(h.Class("list"), g.Map(lines, func(l string) g.Node { return h.Li(h.Div(h.Class("item"), g.Text(l))) })),
+	)
+}
+
+// handoversOf lists the handovers of the communities an officer covers or
+// handed over, for their phone.
+func (s *Server) handoversOf(ctx context.Context, o *station.Officer) ([]replica.Handover, error) {
+	cs := slices.Clone(o.Communities)
+	for _, a := range o.FormerAreas {
+		cs = append(cs, a.Community)
+	}
+	out := []replica.Handover{}
+	for _, c := range cs {
+		hs, err := s.People.Handovers(ctx, "", c)
+		if err != nil {
+			return nil, err
+		}
+		for _, ho := range hs {
+			out = append(out, replica.Handover{Community: c, At: ho.At, From: ho.From, To: ho.To})
+		}
+	}
+	return out, nil
+}
+
+// places names the station's communities, for the people pages.
+func (s *Server) places(ctx context.Context) ([]people.Place, error) {
+	cs, err := s.Households.Places(ctx, &station.Officer{Role: station.RoleDeputyChief})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]people.Place, len(cs))
+	for i, c := range cs {
+		out[i] = people.Place{ID: c.ID, Name: c.Name}
+	}
+	return out, nil
 }
 
 // fieldOr serves the field shell to an officer and office (if any) to a

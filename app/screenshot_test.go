@@ -131,3 +131,37 @@ func TestWatchScreenshots(t *testing.T) {
 	)
 	capture(t, phone, "watch-summary.png", true)
 }
+
+// TestPeopleScreenshots: the deputy chief's /officers and a handover's
+// preview, on a desk.
+func TestPeopleScreenshots(t *testing.T) {
+	env := apptest.NewDemo(t, 600)
+	chief := demoOfficer(t, env, "330100")
+	from := demoOfficer(t, env, "330101")
+	to := demoOfficer(t, env, "330102")
+	browser := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
+	desk := apptest.NewTab(t, browser, true)
+	run(t, desk,
+		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
+		chromedp.Navigate(env.URL+"/login"),
+		chromedp.WaitVisible("#identity", chromedp.ByQuery),
+		chromedp.SendKeys("#identity", chief.GetString("badge"), chromedp.ByQuery),
+		chromedp.SendKeys("#password", apptest.Password, chromedp.ByQuery),
+		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
+		chromedp.Navigate(env.URL+"/officers"),
+		chromedp.WaitVisible("table", chromedp.ByQuery),
+	)
+	shoot(t, desk, "officers.png", true)
+	run(t, desk,
+		chromedp.Navigate(env.URL+"/handover?from="+from.Id),
+		chromedp.WaitVisible("#to", chromedp.ByQuery),
+		chromedp.SetValue("#to", to.Id, chromedp.ByQuery),
+		chromedp.Click(`input[name="communities"]`, chromedp.ByQuery),
+		chromedp.Click("#move_wechat_id", chromedp.ByQuery),
+		chromedp.SendKeys("#note", "李卫东借调市局，吴牙社区交陈晓峰。", chromedp.ByQuery),
+		chromedp.Click(`form[action="/handover"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#handover-preview", chromedp.ByQuery),
+	)
+	shoot(t, desk, "handover-preview.png", true)
+}

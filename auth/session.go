@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cast"
 
 	"zoufang/i18n"
+	"zoufang/people"
 	"zoufang/station"
 )
 
@@ -51,6 +52,11 @@ func (s *Sessions) Officer(token string) (*core.Record, *station.Officer) {
 	}
 	o := station.OfficerFromRecord(rec)
 	o.Session = sessionID(token)
+	areas, err := people.FormerAreas(s.App, rec.Id)
+	if err != nil && s.Log != nil {
+		s.Log.Error("former areas", "officer", rec.Id, "err", err)
+	}
+	o.FormerAreas = areas
 	return rec, o
 }
 

@@ -75,6 +75,9 @@ var officers = []struct{ badge, name string }{
 
 const chiefBadge, chiefName = "330100", "王建国"
 
+// The officer who handed 柳营社区 over halfway through the demo's history.
+const formerBadge, formerName = "330107", "孙海涛"
+
 // Seed fills an empty database with the demo station. A database that
 // already holds officers, communities or households is left alone.
 func Seed(app core.App, opt Options) (Result, error) {
@@ -95,6 +98,7 @@ func Seed(app core.App, opt Options) (Result, error) {
 	for _, o := range officers {
 		res.Logins = append(res.Logins, Login{o.badge, Password, o.name, "社区民警 officer"})
 	}
+	res.Logins = append(res.Logins, Login{formerBadge, Password, formerName, "已交接辖区 handed over his community"})
 	for _, c := range []string{"officers", "communities", "households"} {
 		n, err := app.CountRecords(c)
 		if err != nil {
@@ -184,6 +188,15 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 		}
 		officerRecs = append(officerRecs, r)
 	}
+	// The last community changed hands halfway through the history: its
+	// former officer walked it until then, and handed it (with the
+	// residents' WeChat contacts) to the officer who has it now.
+	last := len(officers) - 1
+	former, err := newOfficer(formerBadge, formerName, station.RoleOfficer, []string{commIDs[last]})
+	if err != nil {
+		return fmt.Errorf("former officer: %w", err)
+	}
+	handedAt := time.Date(opt.Now.Year(), opt.Now.Month(), opt.Now.Day(), 1, 0, 0, 0, time.UTC).AddDate(0, 0, -7*opt.Weeks/2)
 
 	// Households, spread over the communities.
 	chiefO := station.OfficerFromRecord(chief)
@@ -220,6 +233,9 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 			continue
 		}
 		for i, orec := range officerRecs {
+			if i == last && day.Before(handedAt) {
+				orec = former
+			}
 			o := station.OfficerFromRecord(orec)
 			pool := byCommunity[commIDs[i]]
 			n := 6 + rng.IntN(8)
@@ -242,11 +258,34 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 			}
 		}
 	}
+	if err := handOver(tx, former, officerRecs[last], commIDs[last], chief, handedAt); err != nil {
+		return err
+	}
 	n, err := seedWatches(tx, rng, officerRecs, byCommunity, commIDs)
 	if err != nil {
 		return err
 	}
 	res.Watches = n
+	return nil
+}
+
+// handOver records the demo's past handover (the people hooks perform it).
+func handOver(tx core.App, from, to *core.Record, community string, by *core.Record, at time.Time) error {
+	coll, err := tx.FindCollectionByNameOrId("handovers")
+	if err != nil {
+		return err
+	}
+	h := core.NewRecord(coll)
+	h.Set("from", from.Id)
+	h.Set("to", to.Id)
+	h.Set("communities", []string{community})
+	h.Set("move_wechat_id", true)
+	h.Set("by", by.Id)
+	h.Set("at", at)
+	h.Set("note", "孙海涛调任巡特警大队，柳营社区及工作微信交周永杰。")
+	if err := tx.Save(h); err != nil {
+		return fmt.Errorf("handover: %w", err)
+	}
 	return nil
 }
 

@@ -60,7 +60,7 @@ func TestSeed(t *testing.T) {
 			}
 		}
 		n, _ := a.CountRecords("officers")
-		if n != 7 || len(res.Logins) != 7 {
+		if n != 8 || len(res.Logins) != 8 {
 			t.Fatalf("%d officers, %d logins", n, len(res.Logins))
 		}
 		o, err := a.FindFirstRecordByData("officers", "badge", res.Logins[1].Badge)
@@ -77,7 +77,7 @@ func TestSeed(t *testing.T) {
 		if got := addresses(t, a); !slices.Equal(got, before) {
 			t.Fatalf("%d households after, %d before", len(got), len(before))
 		}
-		if len(again.Logins) != 7 {
+		if len(again.Logins) != 8 {
 			t.Fatal("the demo logins should still be shown on a demo database")
 		}
 	})
@@ -133,6 +133,20 @@ func TestSeed(t *testing.T) {
 		}
 		if overdue == 0 {
 			t.Fatal("no watch has an overdue check")
+		}
+	})
+	t.Run("one community changed hands halfway through, its history intact", func(t *testing.T) {
+		hs, err := a.FindAllRecords("handovers")
+		if err != nil || len(hs) != 1 {
+			t.Fatalf("%d handovers %v", len(hs), err)
+		}
+		from := hs[0].GetString("from")
+		if n, _ := a.FindRecordsByFilter("visits", "officer = {:o}", "", 0, 0, map[string]any{"o": from}); len(n) == 0 {
+			t.Fatal("the former officer has no visits left in his history")
+		}
+		former, _ := a.FindRecordById("officers", from)
+		if len(former.GetStringSlice("communities")) != 0 {
+			t.Fatal("the former officer still holds the community")
 		}
 	})
 }

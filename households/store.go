@@ -372,3 +372,48 @@ func searchTerms(text string) []string {
 	}
 	return strings.Fields(text)
 }
+
+// inList is a dbx IN over ids (no list at all matches nothing).
+func inList(col string, ids []string) dbx.Expression {
+	if len(ids) == 0 {
+		return dbx.NewExp("1=0")
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return dbx.In(col, args...)
+}
+
+// CountArea counts, within tx, the active households of communities and
+// those whose WeChat contact is officerID (a handover's preview).
+func CountArea(tx core.App, communities []string, officerID string) (all, wechat int, err error) {
+	err = tx.DB().Select("COUNT(*)", "COALESCE(SUM(wechat_contact = {:o}), 0)").From(Collection).
+		Where(inList("community", communities)).AndWhere(dbx.HashExp{"archived": false}).
+		Bind(dbx.Params{"o": officerID}).Row(&all, &wechat)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count area: %w", err)
+	}
+	return all, wechat, nil
+}
+
+// MoveWeChatContacts makes to the WeChat contact of every household of
+// communities whose contact was from, within tx (a handover: the work
+// WeChat account goes with the area). Each is saved as a record, so its
+// sync stamp moves and the officers' phones pull it.
+func MoveWeChatContacts(ctx context.Context, tx core.App, from, to string, communities []string) (int, error) {
+	var recs []*core.Record
+	err := tx.RecordQuery(Collection).WithContext(ctx).
+		AndWhere(inList("community", communities)).AndWhere(dbx.HashExp{"wechat_contact": from}).
+		OrderBy("id ASC").All(&recs)
+	if err != nil {
+		return 0, fmt.Errorf("households to hand over: %w", err)
+	}
+	for _, r := range recs {
+		r.Set("wechat_contact", to)
+		if err := tx.SaveWithContext(ctx, r); err != nil {
+			return 0, fmt.Errorf("hand over household %s: %w", r.Id, err)
+		}
+	}
+	return len(recs), nil
+}

@@ -52,6 +52,8 @@ type Sources struct {
 	// Alerts are the alerts still open, each as its message: a deputy
 	// chief who connects (or reconnects) hears of those raised meanwhile.
 	Alerts func() ([]any, error)
+	// Seen hears what a device says of itself (hello, status), clamped.
+	Seen func(officerID, device, appVersion string, pending int)
 }
 
 // Presence is what the hub knows of an officer's open devices.
@@ -484,6 +486,13 @@ func (c *client) reader(shutdown <-chan struct{}) {
 			c.mu.Unlock()
 			if changed {
 				c.hub.BoardChanged()
+			}
+			if c.hub.src.Seen != nil {
+				version := m.AppVersion
+				if len(version) > 40 {
+					version = version[:40]
+				}
+				c.hub.src.Seen(c.officer.ID, device, version, pending)
 			}
 		}
 	}

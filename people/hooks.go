@@ -22,14 +22,18 @@ func NormalizeBadge(s string) string {
 }
 
 // BindHooks makes an officer's rules hold whoever writes the record (the
-// people pages, a superuser in the admin UI or through REST).
-func BindHooks(app core.App) {
+// people pages, a superuser in the admin UI or through REST), and makes a
+// handovers record perform its handover, with what movers hold.
+func BindHooks(app core.App, movers []Mover) {
 	app.OnRecordCreate(Collection).BindFunc(onSave)
 	app.OnRecordUpdate(Collection).BindFunc(onSave)
+	bindHandover(app, movers)
 }
 
 func onSave(e *core.RecordEvent) error {
-	if err := Check(e.App, e.Record); err != nil {
+	// A handover may take an officer's last community.
+	handing, _ := e.Context.Value(handingOver{}).(bool)
+	if err := checkOfficer(e.App, e.Record, handing); err != nil {
 		return err
 	}
 	return e.Next()
@@ -38,7 +42,9 @@ func onSave(e *core.RecordEvent) error {
 // Check normalises an officer record in place and returns every problem as
 // field errors: the badge's form and uniqueness, the phone, a community
 // for a community officer.
-func Check(app core.App, rec *core.Record) error {
+func Check(app core.App, rec *core.Record) error { return checkOfficer(app, rec, false) }
+
+func checkOfficer(app core.App, rec *core.Record, noAreaAllowed bool) error {
 	p := station.Problems{}
 	badge := NormalizeBadge(rec.GetString("badge"))
 	rec.Set("badge", badge)
@@ -61,7 +67,7 @@ func Check(app core.App, rec *core.Record) error {
 			rec.Set("phone", phone)
 		}
 	}
-	if rec.GetString("role") == station.RoleOfficer && len(rec.GetStringSlice("communities")) == 0 {
+	if rec.GetString("role") == station.RoleOfficer && len(rec.GetStringSlice("communities")) == 0 && !noAreaAllowed {
 		p.Add("communities", "no_community")
 	}
 	return p.Err()

@@ -101,9 +101,12 @@ func (s *Shell) Layout(p Page) g.Node {
 			g.If(p.Class != "", h.Class(p.Class)),
 			g.If(p.Field, g.Attr("data-field", "1")),
 			s.header(p),
+			// The navigation comes right after the header: on a desk it is
+			// the row under it (a month's visit book is 20,000 px tall); on a
+			// phone the stylesheet pins it to the bottom of the screen.
+			g.Iff(p.Officer != nil, func() g.Node { return s.nav(p) }),
 			h.Main(h.ID("main"), g.Group(p.Body)),
 			g.Iff(p.Officer != nil, func() g.Node { return footer() }),
-			g.Iff(p.Officer != nil, func() g.Node { return s.nav(p) }),
 		},
 	})
 }
@@ -144,7 +147,8 @@ type navItem struct{ path, key string }
 func (s *Shell) nav(p Page) g.Node {
 	items := []navItem{{"/", "nav.today"}, {"/households", "nav.households"}, {"/watches", "nav.watches"}, {"/visits/book", "nav.book"}}
 	if p.Officer.IsChief() {
-		items = []navItem{{"/coverage", "nav.coverage"}, {"/board", "nav.board"}, {"/households", "nav.households"}, {"/watches", "nav.watches"}, {"/visits/book", "nav.book"}, {"/settings", "nav.settings"}}
+		items = []navItem{{"/coverage", "nav.coverage"}, {"/board", "nav.board"}, {"/households", "nav.households"}, {"/watches", "nav.watches"},
+			{"/visits/book", "nav.book"}, {"/officers", "nav.officers"}, {"/settings", "nav.settings"}}
 	}
 	return h.Nav(h.Class("tabs"), g.Attr("aria-label", i18n.T("nav.label")),
 		g.Map(items, func(it navItem) g.Node {

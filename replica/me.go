@@ -31,13 +31,16 @@ type Me struct {
 		Timezone      string   `json:"timezone"`
 		TokenBookSize int      `json:"token_book_size"`
 	} `json:"settings"`
-	Places     []households.Community `json:"places"`
-	Officers   map[string]string      `json:"officers"`
-	Targets    visits.Targets         `json:"targets"`
-	Rules      Rules                  `json:"rules"`
-	AppVersion string                 `json:"app_version"`
-	Scope      string                 `json:"scope"`
-	ServerTime time.Time              `json:"server_time"`
+	Places   []households.Community `json:"places"`
+	Officers map[string]string      `json:"officers"`
+	Targets  visits.Targets         `json:"targets"`
+	Rules    Rules                  `json:"rules"`
+	// Handovers of the officer's communities (and of those they handed
+	// over): each household's history on the phone shows them.
+	Handovers  []Handover `json:"handovers"`
+	AppVersion string     `json:"app_version"`
+	Scope      string     `json:"scope"`
+	ServerTime time.Time  `json:"server_time"`
 }
 
 // Rules are the limits the field app checks before it saves, sent from
@@ -74,6 +77,14 @@ func CurrentRules() Rules {
 	}
 }
 
+// Handover is one 交接 of a community, as the phone shows it.
+type Handover struct {
+	Community string    `json:"community"`
+	At        time.Time `json:"at"`
+	From      string    `json:"from"` // names
+	To        string    `json:"to"`
+}
+
 type placeLister interface {
 	Places(ctx context.Context, o *station.Officer) ([]households.Community, error)
 }
@@ -83,7 +94,8 @@ type targetCounter interface {
 }
 
 // HandleMe serves GET /sync/me.
-func HandleMe(targets targetCounter, places placeLister, settings func() station.Settings, officers func() (map[string]string, error), appVersion string) func(c echo.Context) (any, error) {
+func HandleMe(targets targetCounter, places placeLister, handovers func(ctx context.Context, o *station.Officer) ([]Handover, error),
+	settings func() station.Settings, officers func() (map[string]string, error), appVersion string) func(c echo.Context) (any, error) {
 	return func(c echo.Context) (any, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
@@ -109,6 +121,9 @@ func HandleMe(targets targetCounter, places placeLister, settings func() station
 			return nil, station.Internal(err, "officer names")
 		}
 		if me.Targets, err = targets.Targets(ctx, o.ID, st, now); err != nil {
+			return nil, err
+		}
+		if me.Handovers, err = handovers(ctx, o); err != nil {
 			return nil, err
 		}
 		me.Rules = CurrentRules()

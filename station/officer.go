@@ -3,6 +3,7 @@ package station
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/pocketbase/pocketbase/core"
 )
@@ -28,6 +29,29 @@ type Officer struct {
 	// Session names the signed-in session (a hash of its token, never the
 	// token): the live channel caps the sockets of one session.
 	Session string
+	// FormerAreas are communities the officer handed over (交接), newest
+	// first: what they recorded there before the handover is still theirs.
+	FormerAreas []FormerArea
+}
+
+// FormerArea is a community an officer handed to a successor.
+type FormerArea struct {
+	Community string
+	Until     time.Time // the handover
+	To        string    // the successor's name
+}
+
+// HandedOver returns the handover of community by the officer, if any.
+func (o *Officer) HandedOver(community string) (FormerArea, bool) {
+	if o == nil {
+		return FormerArea{}, false
+	}
+	for _, a := range o.FormerAreas {
+		if a.Community == community {
+			return a, true
+		}
+	}
+	return FormerArea{}, false
 }
 
 // IsChief reports whether the officer reviews the whole station.

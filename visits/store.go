@@ -163,17 +163,32 @@ func edit(ctx context.Context, tx core.App, o *station.Officer, rec *core.Record
 }
 
 // inArea returns the visit's household if it is one the officer may
-// visit, else notes why not.
+// visit, else notes why not. A community the officer handed over (交接) is
+// still theirs for what they did there before the handover (a visit
+// recorded offline that syncs afterwards); after it, the visit is refused
+// saying when and to whom.
 func inArea(tx core.App, o *station.Officer, v *Visit, p station.Problems) *core.Record {
 	if v.Household == "" {
 		return nil
 	}
 	h, err := tx.FindRecordById(households.Collection, v.Household)
-	if err != nil || !o.CoversCommunity(h.GetString("community")) {
+	if err != nil {
 		p.Add("household", "out_of_area")
 		return nil
 	}
-	return h
+	c := h.GetString("community")
+	if o.CoversCommunity(c) {
+		return h
+	}
+	if a, ok := o.HandedOver(c); ok {
+		if v.VisitedAt.Before(a.Until) {
+			return h
+		}
+		p.Add("household", "handed_over", a.Until.In(station.DefaultSettings().Location()).Format("2006-01-02 15:04"), a.To)
+		return nil
+	}
+	p.Add("household", "out_of_area")
+	return nil
 }
 
 // checkRefs is the rule every visit keeps with what it points at: its

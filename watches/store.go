@@ -467,3 +467,33 @@ func (s *Store) ForHousehold(ctx context.Context, o *station.Officer, householdI
 	}
 	return s.views(ctx, recs, time.Now())
 }
+
+// MoveOpen makes to the officer of the active watches of communities that
+// from registered, within tx (a handover).
+func MoveOpen(ctx context.Context, tx core.App, from, to string, communities []string, count bool) (int, error) {
+	ids := make([]any, len(communities))
+	for i, c := range communities {
+		ids[i] = c
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var recs []*core.Record
+	err := tx.RecordQuery(Collection).WithContext(ctx).
+		InnerJoin("households h", dbx.NewExp("h.id = holiday_watches.household")).
+		AndWhere(dbx.In("h.community", ids...)).
+		AndWhere(dbx.HashExp{"holiday_watches.status": StatusActive, "holiday_watches.created_by": from}).All(&recs)
+	if err != nil {
+		return 0, fmt.Errorf("watches to hand over: %w", err)
+	}
+	if count {
+		return len(recs), nil
+	}
+	for _, r := range recs {
+		r.Set("created_by", to)
+		if err := tx.SaveWithContext(ctx, r); err != nil {
+			return 0, fmt.Errorf("hand over watch %s: %w", r.Id, err)
+		}
+	}
+	return len(recs), nil
+}

@@ -131,6 +131,14 @@ export async function renderDetail(id) {
     li.textContent = t("visit.none_yet");
     list.append(li);
   }
+  // Handovers of its community: history stays true (visits stay with the
+  // officer who made them).
+  for (const ho of (me.handovers || []).filter((x) => x.community === h.community)) {
+    const li = document.createElement("li");
+    li.className = "handover small muted";
+    li.textContent = t("js.handover_line", day(ho.at), ho.from, ho.to);
+    list.append(li);
+  }
 }
 
 // visitItem is one visit in a list; withAddress for lists across households.
