@@ -40,8 +40,8 @@ func seedWatches(tx core.App, rng *rand.Rand, officers []*core.Record, byCommuni
 		cancel             string
 	}
 	plans := []plan{
-		{from: -5, to: 4, interval: 2, checks: []int{-4, -2}},                // up to date: today's is next
-		{from: -7, to: 3, interval: 2, checks: []int{-6}},                    // overdue: -4 and -2 missed
+		{from: -5, to: 4, interval: 2, checks: []int{-4, -2}},                 // up to date: today's is next
+		{from: -7, to: 3, interval: 2, checks: []int{-6}},                     // overdue: -4 and -2 missed
 		{from: -3, to: 5, interval: 2, checks: []int{-2, -1}, abnormal: true}, // the last check found a problem
 		{from: -1, to: 6, interval: 3},                                        // first check due today
 		{from: -2, to: 10, interval: 3, checks: []int{-1}},
