@@ -386,3 +386,27 @@ func TestVisitsAcrossAHandover(t *testing.T) {
 		}
 	})
 }
+
+func TestDevicesAsTheLiveChannelSawThem(t *testing.T) {
+	env := apptest.New(t)
+	a := env.SignIn(env.OfficerA)
+	ws := apptest.DialLive(t, env, a)
+	if err := ws.Conn.WriteJSON(map[string]any{"type": "hello", "device": "phonea000000000", "app_version": "abc123def456", "pending": 3}); err != nil {
+		t.Fatal(err)
+	}
+	chief := env.SignIn(env.Chief)
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		_, body := chief.Get("/officers/" + env.OfficerA.Id)
+		if strings.Contains(body, "phonea000000000") && strings.Contains(body, "abc123def456") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the officer's page does not list the device")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the page until the hello is recorded
+	}
+	if _, body := chief.Get("/officers"); !strings.Contains(body, "1 台") {
+		t.Fatal("the list does not count the device")
+	}
+}
