@@ -126,14 +126,18 @@ func onCreate(e *core.RecordEvent) error {
 		}
 		switch {
 		case recount:
-			return settleHousehold(e.Context, tx, rec)
+			if err := settleHousehold(e.Context, tx, rec); err != nil {
+				return err
+			}
+			// The recount may have moved the first WeChat contact.
+			return station.SaveError(refreshDay(e.Context, tx, v.Officer, v.VisitedAt), "refresh visit day")
 		case changed:
 			// Server-computed fields only: nothing else to validate.
 			if err := tx.SaveNoValidateWithContext(e.Context, hrec); err != nil {
 				return station.Internal(err, "update household")
 			}
 		}
-		return nil
+		return station.SaveError(countNewVisit(e.Context, tx, rec, hrec), "count visit day")
 	})
 }
 
@@ -141,7 +145,20 @@ func onUpdate(e *core.RecordEvent) error {
 	rec := e.Record
 	orig := rec.Original()
 	if !fieldsChanged(orig, rec) {
-		return e.Next() // the server's own fields (wechat_new, the answer)
+		// The server's own fields (wechat_new, the answer): only the day's
+		// figures follow.
+		figures := orig.GetBool("wechat_new") != rec.GetBool("wechat_new") ||
+			orig.GetString("resident_answer") != rec.GetString("resident_answer") || orig.GetInt("resident_rating") != rec.GetInt("resident_rating")
+		if !figures {
+			return e.Next()
+		}
+		return e.App.RunInTransaction(func(tx core.App) error {
+			e.App = tx
+			if err := e.Next(); err != nil {
+				return err
+			}
+			return station.SaveError(refreshDay(e.Context, tx, rec.GetString("officer"), rec.GetDateTime("visited_at").Time()), "refresh visit day")
+		})
 	}
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
@@ -165,7 +182,14 @@ func onUpdate(e *core.RecordEvent) error {
 		}
 		if was := orig.GetString("household"); was != rec.GetString("household") {
 			// Moved by a superuser: the old household loses the visit.
-			return settleHouseholdID(e.Context, tx, was, nil, true)
+			if err := settleHouseholdID(e.Context, tx, was, nil, true); err != nil {
+				return err
+			}
+		}
+		for _, r := range []*core.Record{orig, rec} {
+			if err := refreshDay(e.Context, tx, r.GetString("officer"), r.GetDateTime("visited_at").Time()); err != nil {
+				return station.Internal(err, "refresh visit day")
+			}
 		}
 		return nil
 	})
@@ -179,7 +203,10 @@ func onDelete(e *core.RecordEvent) error {
 		}
 		// A deleted visit that made the first WeChat contact takes it along:
 		// the contact is counted from the visits again.
-		return settleHouseholdID(e.Context, tx, e.Record.GetString("household"), nil, e.Record.GetBool("wechat_new"))
+		if err := settleHouseholdID(e.Context, tx, e.Record.GetString("household"), nil, e.Record.GetBool("wechat_new")); err != nil {
+			return err
+		}
+		return station.SaveError(refreshDay(e.Context, tx, e.Record.GetString("officer"), e.Record.GetDateTime("visited_at").Time()), "refresh visit day")
 	})
 }
 
