@@ -29,6 +29,23 @@ type registry interface {
 type Env struct {
 	Settings func() station.Settings
 	Officers func() (map[string]string, error)
+	// Communities is an officer's communities (the search by officer).
+	Communities func(officerID string) ([]string, error)
+}
+
+// query reads the search of the request, resolving an officer filter to
+// their communities.
+func (env Env) query(c echo.Context) (Query, error) {
+	q := QueryOf(c.QueryParams())
+	q.Now = time.Now()
+	if q.Officer != "" && env.Communities != nil {
+		cs, err := env.Communities(q.Officer)
+		if err != nil {
+			return q, err
+		}
+		q.Communities = cs
+	}
+	return q, nil
 }
 
 // HistoryFunc renders a household's visit history (the visit log owns it).
@@ -42,23 +59,11 @@ func HandleSearch(reg registry, layout pwa.Layout, env Env) pwa.Handler {
 	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		o := station.OfficerFrom(ctx)
-		q := Query{
-			Text:      strings.TrimSpace(c.QueryParam("q")),
-			Community: c.QueryParam("community"),
-			Grid:      c.QueryParam("grid"),
-			Tag:       c.QueryParam("tag"),
-			Archived:  c.QueryParam("archived") == "1",
-			Limit:     PageSize,
-			Now:       time.Now(),
+		q, err := env.query(c)
+		if err != nil {
+			return nil, err
 		}
-		q.NotVisitedDays, _ = strconv.Atoi(c.QueryParam("days"))
-		q.Offset, _ = strconv.Atoi(c.QueryParam("offset"))
-		if q.Offset < 0 {
-			q.Offset = 0
-		}
-		if q.NotVisitedDays > 0 {
-			q.Sort = SortLastVisited
-		}
+		q.Limit = PageSize
 		places, err := reg.Places(ctx, o)
 		if err != nil {
 			return nil, err

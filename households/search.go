@@ -37,6 +37,7 @@ type indexEntry struct {
 	search                       string // lower-case haystack, see Household.searchText
 	tags                         string // the stored JSON array, for a quoted match
 	archived                     bool
+	wechat                       bool
 	lastVisited                  int64 // unix ms; 0 never
 }
 
@@ -69,17 +70,18 @@ func (x *searchIndex) refresh(ctx context.Context) error {
 		Search      string `db:"search"`
 		Tags        string `db:"tags"`
 		Archived    bool   `db:"archived"`
+		WeChat      string `db:"wechat_contact"`
 		LastVisited string `db:"last_visited_at"`
 		Updated     string `db:"updated"`
 	}
-	err := x.app.DB().Select("id", "community", "grid", "address", "search", "tags", "archived", "last_visited_at", "updated").
+	err := x.app.DB().Select("id", "community", "grid", "address", "search", "tags", "archived", "wechat_contact", "last_visited_at", "updated").
 		From(Collection).Where(dbx.NewExp("[[updated]] > {:last}", dbx.Params{"last": x.last})).
 		OrderBy("updated ASC", "id ASC").WithContext(ctx).All(&rows)
 	if err != nil {
 		return fmt.Errorf("load changed households: %w", err)
 	}
 	for _, r := range rows {
-		e := &indexEntry{id: r.ID, community: r.Community, grid: r.Grid, address: r.Address, search: r.Search, tags: r.Tags, archived: r.Archived}
+		e := &indexEntry{id: r.ID, community: r.Community, grid: r.Grid, address: r.Address, search: r.Search, tags: r.Tags, archived: r.Archived, wechat: r.WeChat != ""}
 		if r.LastVisited != "" {
 			if d, err := types.ParseDateTime(r.LastVisited); err == nil {
 				e.lastVisited = d.Time().UnixMilli()
@@ -113,13 +115,16 @@ func (x *searchIndex) refresh(ctx context.Context) error {
 // in the query's order, and how many there are.
 func (x *searchIndex) match(o *station.Officer, q Query) (ids []string, total int) {
 	terms := searchTerms(q.Text)
-	var cut int64
+	now := q.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	var cut, within int64
 	if q.NotVisitedDays > 0 {
-		now := q.Now
-		if now.IsZero() {
-			now = time.Now()
-		}
-		cut = now.Add(-time.Duration(q.NotVisitedDays) * 24 * time.Hour).UnixMilli()
+		cut = Since(now, q.NotVisitedDays).UnixMilli()
+	}
+	if q.VisitedDays > 0 {
+		within = Since(now, q.VisitedDays).UnixMilli()
 	}
 	tag := ""
 	if q.Tag != "" {
@@ -131,7 +136,9 @@ func (x *searchIndex) match(o *station.Officer, q Query) (ids []string, total in
 	for _, e := range x.sorted {
 		if e.archived != q.Archived || !o.CoversCommunity(e.community) ||
 			(q.Community != "" && e.community != q.Community) || (q.Grid != "" && e.grid != q.Grid) ||
-			(tag != "" && !strings.Contains(e.tags, tag)) || (cut != 0 && e.lastVisited >= cut) {
+			(q.Officer != "" && !slices.Contains(q.Communities, e.community)) ||
+			(tag != "" && !strings.Contains(e.tags, tag)) || (cut != 0 && e.lastVisited >= cut) ||
+			(within != 0 && e.lastVisited < within) || (q.Never && e.lastVisited != 0) || (q.WeChat && !e.wechat) {
 			continue
 		}
 		ok := true
@@ -145,17 +152,12 @@ func (x *searchIndex) match(o *station.Officer, q Query) (ids []string, total in
 			hits = append(hits, e)
 		}
 	}
-	if q.Sort == SortLastVisited {
+	switch q.Sort {
+	case SortLastVisited:
 		// Longest unvisited first (never visited before all), then address.
-		slices.SortStableFunc(hits, func(a, b *indexEntry) int {
-			switch {
-			case a.lastVisited < b.lastVisited:
-				return -1
-			case a.lastVisited > b.lastVisited:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(hits, func(a, b *indexEntry) int { return cmpInt(a.lastVisited, b.lastVisited) })
+	case SortRecent:
+		slices.SortStableFunc(hits, func(a, b *indexEntry) int { return cmpInt(b.lastVisited, a.lastVisited) })
 	}
 	total = len(hits)
 	from := min(max(q.Offset, 0), total)
@@ -199,4 +201,49 @@ func (s *Store) Search(ctx context.Context, o *station.Officer, q Query) (Result
 		}
 	}
 	return res, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Since is the instant days days before now: "visited within 30 days"
+// means a last visit at or after Since(now, 30), in the coverage review
+// and the registry search alike.
+func Since(now time.Time, days int) time.Time { return now.AddDate(0, 0, -days) }
+
+// MaxExport is the most households one export lists.
+const MaxExport = 200000
+
+// SearchAll is every household of a search (an export), in its order.
+func (s *Store) SearchAll(ctx context.Context, o *station.Officer, q Query) ([]*Household, error) {
+	if err := s.index.refresh(ctx); err != nil {
+		return nil, station.Internal(err, "refresh search index")
+	}
+	q.Offset, q.Limit = 0, MaxExport
+	ids, _ := s.index.match(o, q)
+	out := make([]*Household, 0, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		recs, err := s.app.FindRecordsByIds(Collection, chunk)
+		if err != nil {
+			return nil, station.Internal(err, "load households")
+		}
+		byID := make(map[string]*core.Record, len(recs))
+		for _, r := range recs {
+			byID[r.Id] = r
+		}
+		for _, id := range chunk {
+			if r, ok := byID[id]; ok {
+				out = append(out, FromRecord(r))
+			}
+		}
+	}
+	return out, nil
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -331,26 +333,89 @@ func (s *Store) SetArchived(ctx context.Context, o *station.Officer, id string, 
 	return out, err
 }
 
-// Query is a registry search.
+// Query is a registry search. The coverage review's numbers link to the
+// queries that list exactly the households they count.
 type Query struct {
 	Text      string // address fragment, head-of-household name or phone fragment
 	Community string
 	Grid      string
 	Tag       string
-	// NotVisitedDays keeps households not visited for at least this many
-	// days (never visited included); 0 keeps all.
+	// NotVisitedDays keeps households not visited (met) for at least this
+	// many days, never visited included; 0 keeps all.
 	NotVisitedDays int
-	Archived       bool // search the archive instead of active households
-	Sort           string
-	Limit, Offset  int
-	Now            time.Time
+	// VisitedDays keeps households visited (met) within this many days.
+	VisitedDays int
+	// Never keeps households never visited.
+	Never bool
+	// WeChat keeps households with a WeChat contact.
+	WeChat bool
+	// Officer keeps the households of an officer's communities (their id;
+	// Communities holds the communities it stands for).
+	Officer     string
+	Communities []string
+	Archived    bool // search the archive instead of active households
+	Sort        string
+	Limit       int
+	Offset      int
+	Now         time.Time
 }
 
 // Sort orders.
 const (
 	SortAddress     = "address"
 	SortLastVisited = "last_visited" // longest unvisited first
+	SortRecent      = "recent"       // most recently visited first
 )
+
+// Values is q as the search page's URL says it (links, pages, exports).
+func (q Query) Values() url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	num := func(k string, n int) {
+		if n > 0 {
+			v.Set(k, strconv.Itoa(n))
+		}
+	}
+	set("q", q.Text)
+	set("community", q.Community)
+	set("grid", q.Grid)
+	set("tag", q.Tag)
+	num("days", q.NotVisitedDays)
+	num("visited", q.VisitedDays)
+	set("officer", q.Officer)
+	set("sort", q.Sort)
+	if q.Never {
+		v.Set("never", "1")
+	}
+	if q.WeChat {
+		v.Set("wechat", "1")
+	}
+	if q.Archived {
+		v.Set("archived", "1")
+	}
+	return v
+}
+
+// QueryOf reads a search from its URL values.
+func QueryOf(v url.Values) Query {
+	atoi := func(k string) int {
+		n, _ := strconv.Atoi(v.Get(k))
+		return max(n, 0)
+	}
+	q := Query{
+		Text: strings.TrimSpace(v.Get("q")), Community: v.Get("community"), Grid: v.Get("grid"), Tag: v.Get("tag"),
+		NotVisitedDays: atoi("days"), VisitedDays: atoi("visited"), Never: v.Get("never") == "1", WeChat: v.Get("wechat") == "1",
+		Officer: v.Get("officer"), Archived: v.Get("archived") == "1", Offset: atoi("offset"), Sort: v.Get("sort"),
+	}
+	if q.Sort == "" && (q.NotVisitedDays > 0 || q.Never) {
+		q.Sort = SortLastVisited
+	}
+	return q
+}
 
 // Result is one page of a search.
 type Result struct {

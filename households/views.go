@@ -2,7 +2,6 @@ package households
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,13 +72,30 @@ func SearchPage(layout pwa.Layout, p SearchProps) g.Node {
 							g.If(q.NotVisitedDays > 0, h.Value(strconv.Itoa(q.NotVisitedDays))), h.Placeholder("30")),
 					),
 					h.Div(h.Class("field"),
+						h.Label(h.For("visited"), g.Text(i18n.T("household.visited_days"))),
+						h.Input(h.Type("number"), h.ID("visited"), h.Name("visited"), h.Min("0"), h.Max("3650"), g.Attr("inputmode", "numeric"),
+							g.If(q.VisitedDays > 0, h.Value(strconv.Itoa(q.VisitedDays))), h.Placeholder("30")),
+					),
+					h.Div(h.Class("field"),
+						h.Label(h.For("sort"), g.Text(i18n.T("household.sort"))),
+						h.Select(h.ID("sort"), h.Name("sort"), g.Map([]string{SortAddress, SortLastVisited, SortRecent}, func(o string) g.Node {
+							return h.Option(h.Value(o), g.If(q.Sort == o || (q.Sort == "" && o == SortAddress), h.Selected()), g.Text(i18n.T("household.sort."+o)))
+						})),
+					),
+					h.Div(h.Class("field"),
+						h.Label(h.Class("row"), h.Input(h.Type("checkbox"), h.Name("never"), h.Value("1"), g.If(q.Never, h.Checked())), g.Text(i18n.T("household.never"))),
+						h.Label(h.Class("row"), h.Input(h.Type("checkbox"), h.Name("wechat"), h.Value("1"), g.If(q.WeChat, h.Checked())), g.Text(i18n.T("household.with_wechat"))),
 						h.Label(h.Class("row"), h.Input(h.Type("checkbox"), h.Name("archived"), h.Value("1"), g.If(q.Archived, h.Checked())), g.Text(i18n.T("household.show_archived"))),
 					),
+					g.If(q.Officer != "", h.Input(h.Type("hidden"), h.Name("officer"), h.Value(q.Officer))),
 					h.Div(h.Class("field"), h.Button(h.Type("submit"), h.Class("primary"), g.Text(i18n.T("household.search")))),
 				),
 			),
 			h.Section(h.Class("card"),
-				h.P(h.Class("muted"), g.Text(i18n.T("household.count", p.Result.Total))),
+				h.Div(h.Class("spread"),
+					h.P(h.Class("muted"), h.ID("household-count"), g.Attr("data-total", strconv.Itoa(p.Result.Total)), g.Text(i18n.T("household.count", p.Result.Total))),
+					g.If(p.Officer.IsChief() && p.Result.Total > 0, h.A(h.Class("button no-print"), h.Href("/households.xlsx?"+q.Values().Encode()), g.Text(i18n.T("household.export")))),
+				),
 				g.If(len(p.Result.Items) == 0, pwa.EmptyState(i18n.T("household.none"))),
 				g.If(len(p.Result.Items) > 0, h.Div(h.Class("table-wrap"), h.Table(
 					h.THead(h.Tr(
@@ -140,17 +156,7 @@ func pager(q Query, total int) g.Node {
 		return nil
 	}
 	link := func(offset int) string {
-		v := url.Values{}
-		v.Set("q", q.Text)
-		v.Set("community", q.Community)
-		v.Set("grid", q.Grid)
-		v.Set("tag", q.Tag)
-		if q.NotVisitedDays > 0 {
-			v.Set("days", strconv.Itoa(q.NotVisitedDays))
-		}
-		if q.Archived {
-			v.Set("archived", "1")
-		}
+		v := q.Values()
 		v.Set("offset", strconv.Itoa(offset))
 		return "/households?" + v.Encode()
 	}
