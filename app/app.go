@@ -95,6 +95,7 @@ type Server struct {
 	Watches       *watches.Store
 	People        *people.Store
 	Tokens        *visits.TokenBook
+	Addresses     *visits.Addresses
 	Confirmations *visits.Confirmations
 
 	importPlans *households.ImportPlans
@@ -150,6 +151,12 @@ func (s *Server) build(app core.App) error {
 	s.Watches = watches.NewStore(app, s.Visits, s.Settings)
 	s.People = people.NewStore(app, s.movers())
 	s.Tokens = visits.NewTokenBook(app)
+	s.Addresses = visits.NewAddresses(app)
+	// The running figures of a database written before they existed (or
+	// by the district generator) are counted once, before serving.
+	if err := visits.EnsureDays(context.Background(), app); err != nil {
+		return err
+	}
 	s.Confirmations = visits.NewConfirmations(app)
 	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies, Log: s.Log}
 	s.Login = auth.NewLogin(s.Sessions, s.Shell.Layout, s.Tokens)

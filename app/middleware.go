@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -74,4 +75,19 @@ func SameOriginRequest(r *http.Request) bool {
 		}
 	}
 	return true
+}
+
+// noteAddress records, hashed, the address an officer's session came from
+// (once per officer, address and day), for the coverage review's flag on
+// confirmations made from the officer's own address.
+func (s *Server) noteAddress(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		if o := station.OfficerFrom(ctx); o != nil && !o.IsChief() {
+			if err := s.Addresses.Seen(ctx, o.ID, station.ClientIP(ctx), s.Settings(), time.Now()); err != nil {
+				s.Log.Error("note officer address", "officer", o.ID, "err", err)
+			}
+		}
+		return next(c)
+	}
 }

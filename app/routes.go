@@ -61,6 +61,7 @@ func (s *Server) routes(e *echo.Echo) {
 		},
 	}))
 	e.Use(s.Sessions.Middleware)
+	e.Use(s.noteAddress)
 	e.Use(sameOrigin)
 	page, json := pwa.Adapt, pwa.AdaptJSON
 
@@ -90,6 +91,7 @@ func (s *Server) routes(e *echo.Echo) {
 		"/households/new":      page(households.HandleNew(reg, layout)),
 		"/households/:id":      page(households.HandleDetail(reg, layout, env, history)),
 		"/households/:id/edit": page(households.HandleEdit(reg, layout)),
+		"/visits/:id":          page(visits.HandleOfficeVisit(s.Visits, layout, s.Settings)),
 		"/watches/new":         page(watches.HandleNew(s.Watches, layout, wenv)),
 		"/watches/:id":         page(watches.HandleDetail(s.Watches, layout, wenv)),
 		"/watches/:id/edit":    page(watches.HandleEdit(s.Watches, layout, wenv)),
@@ -147,7 +149,11 @@ func (s *Server) routes(e *echo.Echo) {
 	// The visit book and the station's settings.
 	e.GET("/visits/book", page(visits.HandleBook(s.Visits, layout, s.Settings, false)), officer)
 	e.GET("/visits/book.xlsx", page(visits.HandleBook(s.Visits, layout, s.Settings, true)), officer)
-	e.GET("/coverage", page(visits.HandleCoverage(s.Visits, layout)), chief)
+	e.GET("/coverage", page(visits.HandleCoverage(s.Visits, layout, s.Settings, s.coverageSections, false)), chief)
+	e.GET("/coverage.xlsx", page(visits.HandleCoverage(s.Visits, layout, s.Settings, nil, true)), chief)
+	e.GET("/coverage/visits", page(visits.HandleVisitList(s.Visits, layout, s.Settings, s.names, false)), chief)
+	e.GET("/coverage/visits.xlsx", page(visits.HandleVisitList(s.Visits, layout, s.Settings, s.names, true)), chief)
+	e.GET("/households.xlsx", page(households.HandleExport(reg, env)), chief)
 	e.GET("/settings", page(visits.HandleSettings(layout, s.Settings)), chief)
 	e.POST("/settings", page(visits.HandleSaveSettings(s.Visits, layout)), chief)
 
@@ -294,5 +300,39 @@ func (s *Server) stationEnv() households.Env {
 	return households.Env{
 		Settings: s.Settings,
 		Officers: func() (map[string]string, error) { return station.OfficerNames(s.App) },
+		Communities: func(officerID string) ([]string, error) {
+			rec, err := s.App.FindRecordById("officers", officerID)
+			if err != nil {
+				return nil, &station.Error{Code: station.ENotFound, Message: i18n.T("people.not_found")}
+			}
+			return rec.GetStringSlice("communities"), nil
+		},
 	}
+}
+
+// names maps community, grid and officer ids to names (list titles).
+func (s *Server) names() (map[string]string, error) {
+	out, err := station.OfficerNames(s.App)
+	if err != nil {
+		return nil, err
+	}
+	for _, coll := range []string{"communities", "grids"} {
+		var rows []struct {
+			ID   string `db:"id"`
+			Name string `db:"name"`
+		}
+		if err := s.App.DB().Select("id", "name").From(coll).All(&rows); err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = r.Name
+		}
+	}
+	return out, nil
+}
+
+// coverageSections are what the features above the visit log add to the
+// coverage page.
+func (s *Server) coverageSections(ctx context.Context, o *station.Officer, scope visits.Scope, now time.Time) ([]g.Node, error) {
+	return nil, nil
 }

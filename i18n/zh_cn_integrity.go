@@ -43,3 +43,27 @@ func init() {
 		"js.save_failed":      "没能保存到手机上，请再点一次保存。",
 	})
 }
+
+func init() {
+	add(map[string]string{
+		"household.visited_days":      "最近几天内走访过（见面）",
+		"household.sort":              "排序",
+		"household.sort.address":      "按地址",
+		"household.sort.last_visited": "最久未走访在前",
+		"household.sort.recent":       "最近走访在前",
+		"household.never":             "从未走访",
+		"household.with_wechat":       "已加微信",
+		"household.export":            "导出 Excel",
+		"household.xlsx.title":        "住户名单",
+		"household.xlsx.address":      "地址",
+		"household.xlsx.head":         "户主",
+		"household.xlsx.phones":       "电话",
+		"household.xlsx.community":    "社区",
+		"household.xlsx.grid":         "网格",
+		"household.xlsx.tags":         "标签",
+		"household.xlsx.residents":    "人数",
+		"household.xlsx.last":         "最近走访（见面）",
+		"household.xlsx.last_by":      "走访民警",
+		"household.xlsx.wechat":       "微信联系民警",
+	})
+}

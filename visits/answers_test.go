@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -84,8 +85,11 @@ func TestADenialIsNeverAConfirmation(t *testing.T) {
 	})
 	t.Run("coverage counts one denial and one confirmation", func(t *testing.T) {
 		_, body := chief.Get("/coverage")
-		if !strings.Contains(body, `<span class="tag bad">1</span>`) {
+		if !regexp.MustCompile(`answer=denied[^"]*" class="tag bad">1</a>`).MatchString(body) {
 			t.Fatal("coverage shows no denial")
+		}
+		if !regexp.MustCompile(`answer=confirmed[^"]*">50%</a>`).MatchString(body) {
+			t.Fatal("coverage does not show one confirmation in two visits")
 		}
 	})
 	t.Run("an answered visit can no longer be edited", func(t *testing.T) {

@@ -120,12 +120,7 @@ type ConfirmInput struct {
 // device confirming many households) without keeping the address: an HMAC
 // keyed with a server secret, so it cannot be reversed by trying addresses.
 func (cs *Confirmations) clientHash(ip, ua string) string {
-	app := cs.app
-	key := "zoufang"
-	if c, err := app.FindCachedCollectionByNameOrId("officers"); err == nil && c.AuthToken.Secret != "" {
-		key = c.AuthToken.Secret
-	}
-	mac := hmac.New(sha256.New, []byte(key))
+	mac := hmac.New(sha256.New, hashKey(cs.app))
 	mac.Write([]byte(ip + "|" + ua))
 	return hex.EncodeToString(mac.Sum(nil))
 }
@@ -178,6 +173,9 @@ func (cs *Confirmations) Save(c *confirmation, in ConfirmInput, ip, ua string, n
 	rec.Set("comment", comment)
 	rec.Set("phone_check", check)
 	rec.Set("client_hash", client)
+	if ip != "" {
+		rec.Set("ip_hash", addressHash(app, ip))
+	}
 	rec.Set("denied", in.Visited == "no")
 	if err := app.Save(rec); err != nil {
 		if _, e := app.FindFirstRecordByData(ConfirmCollection, "visit", c.visitID); e == nil {

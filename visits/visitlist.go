@@ -1,0 +1,296 @@
+package visits
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/dbx"
+	"github.com/xuri/excelize/v2"
+	g "maragu.dev/gomponents"
+	h "maragu.dev/gomponents/html"
+
+	"zoufang/i18n"
+	"zoufang/pwa"
+	"zoufang/station"
+)
+
+// VisitQuery is a list of visits the coverage review links to: exactly the
+// visits one of its figures counts.
+type VisitQuery struct {
+	Scope
+	From, To time.Time // visited_at in [From, To); zero: no bound
+	Days     int       // the last Days days (instead of From/To)
+	Date     string    // one station-local day, "2026-12-01"
+	Answer   string    // confirmed | denied | rated | commented | "" (any)
+	Met      bool      // met visits that count as homes
+	Offset   int
+}
+
+// Values is q as the list's URL says it.
+func (q VisitQuery) Values() url.Values {
+	v := q.Scope.Values()
+	if q.Days > 0 {
+		v.Set("days", strconv.Itoa(q.Days))
+	}
+	if !q.From.IsZero() && q.Date == "" && q.Days == 0 {
+		v.Set("from", q.From.Format(time.DateOnly))
+	}
+	if q.Date != "" {
+		v.Set("date", q.Date)
+	}
+	if q.Answer != "" {
+		v.Set("answer", q.Answer)
+	}
+	if q.Met {
+		v.Set("met", "1")
+	}
+	return v
+}
+
+// VisitQueryOf reads a visit list from its URL values, in the station's
+// zone, at now.
+func VisitQueryOf(v url.Values, st station.Settings, now time.Time) VisitQuery {
+	q := VisitQuery{Scope: ScopeOf(v), Answer: v.Get("answer"), Met: v.Get("met") == "1"}
+	q.Offset, _ = strconv.Atoi(v.Get("offset"))
+	q.Offset = max(q.Offset, 0)
+	loc := st.Location()
+	if n, _ := strconv.Atoi(v.Get("days")); n > 0 {
+		// The same days the coverage figures sum: today and the 29 before.
+		start, _ := st.DayBounds(now)
+		q.Days, q.From = n, start.AddDate(0, 0, -n+1)
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v.Get("from"), loc); err == nil && q.Days == 0 {
+		q.From = d
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, v.Get("date"), loc); err == nil {
+		q.Date, q.From, q.To = v.Get("date"), d, d.AddDate(0, 0, 1)
+	}
+	return q
+}
+
+// ListedVisit is one visit of a list, with where and who.
+type ListedVisit struct {
+	*Visit
+	Address    string
+	OfficerN   string
+	Comment    string
+	PhoneCheck string
+}
+
+// VisitsPage is the maximum a page of the visit list holds.
+const VisitsPage = 100
+
+// ListVisits lists the visits of q, newest first, limit of them from q's
+// offset, and how many there are.
+func (s *Store) ListVisits(ctx context.Context, q VisitQuery, limit int) ([]ListedVisit, int, error) {
+	where := dbx.And()
+	cond := []dbx.Expression{}
+	if !q.From.IsZero() {
+		cond = append(cond, dbx.NewExp("v.visited_at >= {:from}", dbx.Params{"from": station.DBTime(q.From)}))
+	}
+	if !q.To.IsZero() {
+		cond = append(cond, dbx.NewExp("v.visited_at < {:to}", dbx.Params{"to": station.DBTime(q.To)}))
+	}
+	if q.Officer != "" {
+		cond = append(cond, dbx.HashExp{"v.officer": q.Officer})
+	}
+	if q.Community != "" {
+		cond = append(cond, dbx.HashExp{"h.community": q.Community})
+	}
+	if q.Grid != "" {
+		cond = append(cond, dbx.HashExp{"h.grid": q.Grid})
+	}
+	switch q.Answer {
+	case AnswerConfirmed, AnswerDenied:
+		cond = append(cond, dbx.HashExp{"v.resident_answer": q.Answer})
+	case "rated":
+		cond = append(cond, dbx.NewExp("v.resident_answer = 'confirmed' AND v.resident_rating > 0"))
+	case "commented":
+		cond = append(cond, dbx.NewExp("EXISTS (SELECT 1 FROM "+ConfirmCollection+" c2 WHERE c2.visit = v.id AND c2.comment != '')"))
+	}
+	if q.Met {
+		cond = append(cond, dbx.NewExp("v.outcome = 'met' AND v.kind != 'holiday_check'"))
+	}
+	where = dbx.And(cond...)
+	base := func() *dbx.SelectQuery {
+		return s.app.DB().Select().From(Collection+" v").LeftJoin("households h", dbx.NewExp("h.id = v.household")).Where(where).WithContext(ctx)
+	}
+	var total int
+	if err := base().Select("COUNT(*)").Row(&total); err != nil {
+		return nil, 0, station.Internal(err, "count visits")
+	}
+	var rows []struct {
+		bookRow
+		Officer2   string `db:"officer_name"`
+		Comment    string `db:"comment"`
+		PhoneCheck string `db:"phone_check"`
+	}
+	err := base().Select("v.id", "v.household", "v.officer", "v.visited_at", "v.received_at", "v.kind", "v.outcome", "v.concerns",
+		"v.notes", "v.wechat_added", "v.wechat_new", "v.watch", "v.resident_answer", "v.resident_rating",
+		"COALESCE(h.address, '') AS address", "COALESCE(h.head_name, '') AS head_name",
+		"COALESCE(o.name, '') AS officer_name", "COALESCE(c.comment, '') AS comment", "COALESCE(c.phone_check, '') AS phone_check").
+		LeftJoin("officers o", dbx.NewExp("o.id = v.officer")).
+		LeftJoin(ConfirmCollection+" c", dbx.NewExp("c.visit = v.id")).
+		OrderBy("v.visited_at DESC", "v.id DESC").Offset(int64(q.Offset)).Limit(int64(limit)).All(&rows)
+	if err != nil {
+		return nil, 0, station.Internal(err, "list visits")
+	}
+	out := make([]ListedVisit, len(rows))
+	for i, r := range rows {
+		out[i] = ListedVisit{Visit: r.visit(), Address: r.Address, OfficerN: r.Officer2, Comment: r.Comment, PhoneCheck: r.PhoneCheck}
+	}
+	return out, total, nil
+}
+
+func visitCells(v ListedVisit, loc *time.Location) []string {
+	situation := strings.Join(v.Concerns, "、")
+	if v.Notes != "" {
+		if situation != "" {
+			situation += "；"
+		}
+		situation += v.Notes
+	}
+	answer := AnswerText(v.Visit)
+	if v.Comment != "" {
+		answer = strings.TrimSpace(answer + " " + v.Comment)
+	}
+	return []string{v.VisitedAt.In(loc).Format("2006-01-02 15:04"), v.Address, v.OfficerN, i18n.T("kind." + v.Kind), i18n.T("outcome." + v.Outcome), situation, answer}
+}
+
+var visitColumns = []string{"book.col.date", "book.col.address", "book.officer", "book.col.kind", "book.col.outcome", "book.col.notes", "book.col.confirmed"}
+
+// VisitListPage lists visits with a link to each and the way to the next
+// page and to the export.
+func VisitListPage(layout pwa.Layout, o *station.Officer, q VisitQuery, title string, vs []ListedVisit, total int, loc *time.Location) g.Node {
+	link := func(offset int) string {
+		v := q.Values()
+		v.Set("offset", strconv.Itoa(offset))
+		return "/coverage/visits?" + v.Encode()
+	}
+	return layout(pwa.Page{
+		Title:   title,
+		Officer: o,
+		Nav:     "/coverage",
+		Class:   "office",
+		Body: []g.Node{h.Section(h.Class("card"),
+			h.Div(h.Class("spread"),
+				h.H1(g.Text(title)),
+				h.A(h.Class("button no-print"), h.Href("/coverage/visits.xlsx?"+q.Values().Encode()), g.Text(i18n.T("coverage.download"))),
+			),
+			h.P(h.Class("muted"), h.ID("visit-count"), g.Attr("data-total", strconv.Itoa(total)), g.Text(i18n.T("coverage.visits_count", total))),
+			g.If(total == 0, pwa.EmptyState(i18n.T("coverage.visits_none"))),
+			g.If(total > 0, h.Div(h.Class("table-wrap"), h.Table(h.Class("visits"),
+				h.THead(h.Tr(g.Map(visitColumns, func(k string) g.Node { return h.Th(g.Text(i18n.T(k))) }))),
+				h.TBody(g.Map(vs, func(v ListedVisit) g.Node {
+					cells := visitCells(v, loc)
+					return h.Tr(h.Td(h.A(h.Href("/visits/"+v.ID), g.Text(cells[0]))), g.Map(cells[1:], func(c string) g.Node { return h.Td(g.Text(c)) }))
+				})),
+			))),
+			h.Nav(h.Class("pager"),
+				g.If(q.Offset > 0, h.A(h.Class("button"), h.Href(link(max(q.Offset-VisitsPage, 0))), g.Text(i18n.T("household.prev")))),
+				g.If(q.Offset+VisitsPage < total, h.A(h.Class("button"), h.Href(link(q.Offset+VisitsPage)), g.Text(i18n.T("household.next")))),
+			),
+		)},
+	})
+}
+
+type visitLister interface {
+	ListVisits(ctx context.Context, q VisitQuery, limit int) ([]ListedVisit, int, error)
+}
+
+// visitListTitle says what a list holds.
+func visitListTitle(q VisitQuery, names map[string]string) string {
+	var parts []string
+	for _, id := range []string{q.Officer, q.Community, q.Grid} {
+		if names[id] != "" {
+			parts = append(parts, names[id])
+		}
+	}
+	switch {
+	case q.Date != "":
+		parts = append(parts, q.Date)
+	case q.Days > 0:
+		parts = append(parts, i18n.T("coverage.last_days", q.Days))
+	case !q.From.IsZero():
+		parts = append(parts, i18n.T("coverage.since", q.From.Format(time.DateOnly)))
+	}
+	if q.Answer != "" {
+		parts = append(parts, i18n.T("coverage.answer."+q.Answer))
+	}
+	if q.Met {
+		parts = append(parts, i18n.T("coverage.met_only"))
+	}
+	return i18n.T("coverage.visits_title") + "：" + strings.Join(parts, " · ")
+}
+
+// HandleVisitList serves /coverage/visits (and, with xlsx, its export).
+func HandleVisitList(store visitLister, layout pwa.Layout, settings func() station.Settings, names func() (map[string]string, error), xlsx bool) pwa.Handler {
+	return func(c echo.Context) (g.Node, error) {
+		ctx := c.Request().Context()
+		st := settings()
+		q := VisitQueryOf(c.QueryParams(), st, time.Now())
+		n, err := names()
+		if err != nil {
+			return nil, station.Internal(err, "names")
+		}
+		title := visitListTitle(q, n)
+		if xlsx {
+			q.Offset = 0
+			vs, _, err := store.ListVisits(ctx, q, 200000)
+			if err != nil {
+				return nil, err
+			}
+			c.Response().Header().Set("Content-Disposition", "attachment; filename=\"visits.xlsx\"; filename*=UTF-8''"+url.PathEscape(title+".xlsx"))
+			c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			c.Response().WriteHeader(http.StatusOK)
+			return nil, writeVisitsXLSX(c.Response(), vs, st.Location())
+		}
+		vs, total, err := store.ListVisits(ctx, q, VisitsPage)
+		if err != nil {
+			return nil, err
+		}
+		return VisitListPage(layout, station.OfficerFrom(ctx), q, title, vs, total, st.Location()), nil
+	}
+}
+
+func writeVisitsXLSX(w io.Writer, vs []ListedVisit, loc *time.Location) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	for i, wd := range []float64{18, 30, 10, 10, 9, 40, 24} {
+		_ = sw.SetColWidth(i+1, i+1, wd)
+	}
+	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}}})
+	hdr := make([]any, len(visitColumns))
+	for i, k := range visitColumns {
+		hdr[i] = excelize.Cell{StyleID: head, Value: i18n.T(k)}
+	}
+	if err := sw.SetRow("A1", hdr); err != nil {
+		return err
+	}
+	for i, v := range vs {
+		cells := visitCells(v, loc)
+		row := make([]any, len(cells))
+		for j, c := range cells {
+			row[j] = c
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
