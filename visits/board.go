@@ -2,6 +2,7 @@ package visits
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,13 +176,18 @@ func boardRow(r BoardRow, b Board, loc *time.Location, now time.Time) g.Node {
 		online = i18n.T("board.is_online")
 	}
 	return h.Tr(g.Attr("data-id", r.ID), c.Classes{"behind": b.VisitDay && r.Behind > 0},
-		h.Td(g.Attr("data-f", "name"), g.Text(strings.TrimSpace(r.Name+" "+r.Badge))),
+		h.Td(h.A(h.Href(DayLink(r.ID, b.Date)), g.Attr("data-f", "name"), g.Text(strings.TrimSpace(r.Name+" "+r.Badge)))),
 		h.Td(h.Class("num"), g.Attr("data-f", "homes"), g.Textf("%d/%d", r.Homes, b.HomesTarget)),
 		h.Td(h.Class("num"), g.Attr("data-f", "wechat"), g.Textf("%d/%d", r.WeChat, b.WeChatTarget)),
 		h.Td(g.Attr("data-f", "online"), g.Text(online)),
 		h.Td(h.Class("num"), g.Attr("data-f", "pending"), g.Textf("%d", r.Pending)),
 		h.Td(g.Attr("data-f", "last"), g.Text(last)),
 	)
+}
+
+// DayLink is the list of an officer's visits on one station-local day.
+func DayLink(officerID, date string) string {
+	return "/coverage/visits?" + url.Values{"officer": {officerID}, "date": {date}}.Encode()
 }
 
 type boardStore interface {

@@ -2,6 +2,10 @@ package visits_test
 
 import (
 	"context"
+	"html"
+	"net/http"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,4 +67,20 @@ func TestBoardAgreesWithTargets(t *testing.T) {
 			t.Errorf("officer A: %d homes %d wechat, want 1 and 1", row.Homes, row.WeChat)
 		}
 	}
+	t.Run("each row links to the officer's day: their visits today and no others", func(t *testing.T) {
+		chief := env.SignIn(env.Chief)
+		_, body := chief.Get("/board")
+		m := regexp.MustCompile(`<a href="(/coverage/visits\?[^"]*officer=` + env.OfficerA.Id + `[^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatal("no link to officer A's day on the board")
+		}
+		res, list := chief.Get(html.UnescapeString(m[1]))
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		tbody := list[strings.Index(list, "<tbody>"):strings.Index(list, "</tbody>")]
+		if n := strings.Count(tbody, "<tr"); n != 3 || strings.Contains(tbody, "贡院") {
+			t.Fatalf("%d visits listed, want officer A's 3 of today", n)
+		}
+	})
 }

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/dbx"
@@ -45,6 +47,55 @@ type BookEntry struct {
 	Visit    *Visit
 	Address  string
 	HeadName string
+}
+
+// A printed page of the book (A4 landscape, 12 mm margins, 9.5 pt) holds
+// sheetLines lines of its table; a row takes the lines of its tallest
+// cell, each column wrapping at its width in characters (a CJK character
+// is the widest there is, so the count is never short), plus its padding.
+// The budget is kept a little under what fits so that the page count the
+// screen states is the count the printer prints (a browser test prints it).
+const (
+	sheetLines   = 26.0
+	rowPadding   = 0.5
+	addressChars = 13
+	notesChars   = 25
+	headChars    = 5
+	answerChars  = 9
+)
+
+// lines is how many printed lines e takes.
+func (e BookEntry) lines() float64 {
+	c := e.cells(time.UTC) // the date column does not wrap, whatever its zone
+	n := 1
+	for i, w := range map[int]int{1: addressChars, 2: headChars, 4: notesChars, 7: answerChars} {
+		n = max(n, (utf8.RuneCountInString(c[i])+w-1)/w)
+	}
+	return float64(n) + rowPadding
+}
+
+// Sheets splits the officer's month into printed pages.
+func (p BookPage) Sheets() [][]BookEntry {
+	var out [][]BookEntry
+	var cur []BookEntry
+	used := 0.0
+	for _, e := range p.Entries {
+		l := e.lines()
+		if len(cur) > 0 && used+l > sheetLines {
+			out, cur, used = append(out, cur), nil, 0
+		}
+		cur, used = append(cur, e), used+l
+	}
+	return append(out, cur)
+}
+
+// Sheets is how many pages the whole book prints on.
+func (b Book) Sheets() int {
+	n := 0
+	for _, p := range b.Pages {
+		n += len(p.Sheets())
+	}
+	return n
 }
 
 // ParseMonth reads "YYYY-MM" in the station's zone; empty means this month.
@@ -219,22 +270,31 @@ func BookPageView(layout pwa.Layout, o *station.Officer, b Book, officers []offi
 				),
 				h.P(h.Class("row"),
 					h.A(h.Class("button"), h.Href(xlsx), g.Text(i18n.T("book.download"))),
-					h.Span(h.Class("muted small"), g.Text(i18n.T("book.print_hint"))),
+					h.Span(h.Class("muted small"), h.ID("book-sheets"), g.Attr("data-sheets", strconv.Itoa(b.Sheets())), g.Text(i18n.T("book.print_hint", b.Sheets()))),
 				),
 			),
 			g.If(len(b.Pages) == 0, h.Section(h.Class("card"), pwa.EmptyState(i18n.T("book.empty")))),
 			g.Map(b.Pages, func(p BookPage) g.Node {
-				return h.Section(h.Class("card book-page"),
-					h.H2(g.Text(i18n.T("book.page_title", b.Station, p.Name, p.Badge, monthLabel(b.Month)))),
-					h.P(h.Class("muted"), g.Text(i18n.T("book.totals", len(p.Entries), p.Met, p.WeChatNew))),
-					h.Div(h.Class("table-wrap"), h.Table(
-						h.THead(h.Tr(g.Map(bookColumns, func(k string) g.Node { return h.Th(g.Text(i18n.T(k))) }))),
-						h.TBody(g.Map(p.Entries, func(e BookEntry) g.Node {
-							return h.Tr(g.Map(e.cells(loc), func(c string) g.Node { return h.Td(g.Text(c)) }))
-						})),
-					)),
-					g.If(len(p.Entries) == 0, pwa.EmptyState(i18n.T("book.empty"))),
-				)
+				sheets := p.Sheets()
+				nodes := make([]g.Node, len(sheets))
+				for i := range sheets {
+					nodes[i] = h.Section(h.Class("card book-page"), g.Attr("data-sheet", fmt.Sprintf("%d/%d", i+1, len(sheets))),
+						h.Div(h.Class("spread"),
+							h.H2(g.Text(i18n.T("book.page_title", b.Station, p.Name, p.Badge, monthLabel(b.Month)))),
+							h.Span(h.Class("muted sheet-no"), g.Text(i18n.T("book.sheet", i+1, len(sheets)))),
+						),
+						g.If(i == 0, h.P(h.Class("muted"), g.Text(i18n.T("book.totals", len(p.Entries), p.Met, p.WeChatNew)))),
+						g.If(len(sheets[i]) > 0, h.Div(h.Class("table-wrap"), h.Table(h.Class("book"),
+							h.ColGroup(g.Map(bookColumns, func(k string) g.Node { return h.Col(h.Class("c-" + strings.TrimPrefix(k, "book.col."))) })),
+							h.THead(h.Tr(g.Map(bookColumns, func(k string) g.Node { return h.Th(g.Text(i18n.T(k))) }))),
+							h.TBody(g.Map(sheets[i], func(e BookEntry) g.Node {
+								return h.Tr(g.Map(e.cells(loc), func(c string) g.Node { return h.Td(g.Text(c)) }))
+							})),
+						))),
+						g.If(len(p.Entries) == 0, pwa.EmptyState(i18n.T("book.empty"))),
+					)
+				}
+				return g.Group(nodes)
 			}),
 		},
 	})

@@ -110,8 +110,13 @@ func TestVisitBook(t *testing.T) {
 	})
 	t.Run("the deputy chief sees a page per officer", func(t *testing.T) {
 		_, body := env.SignIn(env.Chief).Get("/visits/book?month=2026-11")
-		if strings.Count(body, `class="card book-page"`) != 2 || !strings.Contains(body, "别人") {
-			t.Fatal("want two pages, with officer B's visit")
+		if strings.Count(body, `data-sheet="1/`) != 2 || !strings.Contains(body, "别人") {
+			t.Fatal("want two officers' pages, with officer B's visit")
+		}
+		picker := body[strings.Index(body, `<select id="officer"`):]
+		picker = picker[:strings.Index(picker, "</select>")]
+		if !strings.Contains(picker, env.OfficerA.Id) || !strings.Contains(picker, env.OfficerB.Id) || strings.Contains(picker, env.Chief.Id) {
+			t.Fatalf("the officer picker offers %s", picker)
 		}
 	})
 	t.Run("a malformed month is a clear error", func(t *testing.T) {

@@ -13,6 +13,7 @@ function draw(b) {
     const tr = fromTemplate("tpl-board-row");
     tr.dataset.id = o.id;
     tr.classList.toggle("behind", b.visit_day && o.behind > 0);
+    tr.querySelector("a").href = "/coverage/visits?" + new URLSearchParams({ date: b.date, officer: o.id });
     fill(tr, {
       name: (o.name + " " + o.badge).trim(),
       homes: `${o.homes}/${b.homes_target}`,
