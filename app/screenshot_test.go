@@ -41,6 +41,12 @@ func capture(t *testing.T, ctx context.Context, name string, full bool) {
 		action = chromedp.FullScreenshot(&b, 100)
 	}
 	run(t, ctx, action)
+	keep(t, name, b)
+}
+
+// keep checks a screenshot is one and writes it when asked to.
+func keep(t *testing.T, name string, b []byte) {
+	t.Helper()
 	if len(b) < 10_000 {
 		t.Errorf("%s: %d bytes, not a real screenshot", name, len(b))
 	}
@@ -164,4 +170,34 @@ func TestPeopleScreenshots(t *testing.T) {
 		chromedp.WaitVisible("#handover-preview", chromedp.ByQuery),
 	)
 	shoot(t, desk, "handover-preview.png", true)
+}
+
+// TestCoverageScreenshots: the deputy chief's coverage review with its
+// trend chart, and its fraud flags, on a desk.
+func TestCoverageScreenshots(t *testing.T) {
+	env := apptest.NewDemoWeeks(t, 900, 12)
+	chief := demoOfficer(t, env, "330100")
+	browser := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
+	desk := apptest.NewTab(t, browser, true)
+	run(t, desk,
+		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
+		chromedp.Navigate(env.URL+"/login"),
+		chromedp.WaitVisible("#identity", chromedp.ByQuery),
+		chromedp.SendKeys("#identity", chief.GetString("badge"), chromedp.ByQuery),
+		chromedp.SendKeys("#password", apptest.Password, chromedp.ByQuery),
+		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
+		chromedp.Navigate(env.URL+"/coverage"),
+		chromedp.WaitVisible("svg.chart", chromedp.ByQuery),
+	)
+	var bars int
+	if err := apptest.Eval(desk, `document.querySelectorAll("svg.chart rect.bar.s1[height]:not([height='0.0'])").length`, &bars); err != nil || bars < 20 {
+		t.Fatalf("%d bars with a height on the chart (%v)", bars, err)
+	}
+	shoot(t, desk, "coverage.png", true)
+	// The sticky header would sit on top of a section scrolled to.
+	var b []byte
+	run(t, desk, chromedp.Evaluate(`document.querySelector("header.top").style.position = "static"`, nil),
+		chromedp.Screenshot("#flags", &b, chromedp.ByQuery))
+	keep(t, "coverage-flags.png", b)
 }

@@ -37,6 +37,7 @@ type Result struct {
 	Households  int
 	Visits      int
 	Watches     int
+	Answers     int // residents' confirmations and denials
 	Logins      []Login
 }
 
@@ -228,6 +229,7 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 	loc := st.Location()
 	today := opt.Now.In(loc)
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, -7*opt.Weeks)
+	var saved []*visits.Visit
 	for ; day.Before(opt.Now); day = day.AddDate(0, 0, 1) {
 		if !st.IsVisitDay(day) {
 			continue
@@ -254,12 +256,16 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 				if v.WeChatNew {
 					h.WeChatContact = o.ID
 				}
+				saved = append(saved, v)
 				res.Visits++
 			}
 		}
 	}
 	if err := handOver(tx, former, officerRecs[last], commIDs[last], chief, handedAt); err != nil {
 		return err
+	}
+	if res.Answers, err = seedAnswers(tx, rng, saved, officerRecs, opt.Now); err != nil {
+		return fmt.Errorf("answers: %w", err)
 	}
 	n, err := seedWatches(tx, rng, officerRecs, byCommunity, commIDs)
 	if err != nil {

@@ -135,6 +135,22 @@ func TestSeed(t *testing.T) {
 			t.Fatal("no watch has an overdue check")
 		}
 	})
+	t.Run("residents answered, and every fraud flag has its case", func(t *testing.T) {
+		flags, err := visits.NewStore(a).Flags(context.Background(), visits.Scope{}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range flags {
+			if len(f.Items) == 0 {
+				t.Errorf("no case for flag %s", f.Key)
+			}
+		}
+		rated, _ := a.FindRecordsByFilter("visits", "resident_answer = 'confirmed' && resident_rating > 0", "", 0, 0)
+		commented, _ := a.FindRecordsByFilter("confirmations", "comment != ''", "", 0, 0)
+		if res.Answers < 50 || len(rated) < res.Answers/2 || len(commented) == 0 {
+			t.Fatalf("%d answers, %d rated visits, %d comments", res.Answers, len(rated), len(commented))
+		}
+	})
 	t.Run("one community changed hands halfway through, its history intact", func(t *testing.T) {
 		hs, err := a.FindAllRecords("handovers")
 		if err != nil || len(hs) != 1 {

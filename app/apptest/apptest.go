@@ -57,8 +57,15 @@ func New(t testing.TB) *Env {
 // `serve --demo` does but with fewer households, for screenshots.
 func NewDemo(t testing.TB, households int) *Env {
 	t.Helper()
+	return NewDemoWeeks(t, households, 3)
+}
+
+// NewDemoWeeks is NewDemo with weeks of visit history (the coverage
+// review's trend spans twelve).
+func NewDemoWeeks(t testing.TB, households, weeks int) *Env {
+	t.Helper()
 	return start(t, func(env *Env) {
-		if _, err := demo.Seed(env.App, demo.Options{Households: households, Weeks: 3}); err != nil {
+		if _, err := demo.Seed(env.App, demo.Options{Households: households, Weeks: weeks}); err != nil {
 			t.Fatalf("demo: %v", err)
 		}
 	})
