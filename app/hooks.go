@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"zoufang/auth"
 	"zoufang/households"
 	"zoufang/people"
 	"zoufang/replica"
@@ -19,6 +20,7 @@ import (
 // replicated collections, the settings cache and the live channel.
 func bindRecordHooks(app core.App, s *Server) {
 	station.BindCleanText(app)
+	auth.BindHooks(app)
 	households.BindHooks(app)
 	visits.BindHooks(app)
 	watches.BindHooks(app)

@@ -1,0 +1,20 @@
+package i18n
+
+// Strings of the hardening round: PocketBase's doors closed to officers,
+// request limits, the probing throttle, a full disk, the public address.
+func init() {
+	add(map[string]string{
+		"auth.rest_signin": "民警请在登录页（/login）登录。",
+		"auth.refresh":     "民警的登录凭证不能在这里续期，请重新登录。",
+		"auth.realtime":    "民警不能使用这个实时接口，现场应用使用自己的实时通道。",
+	})
+}
+
+func init() {
+	add(map[string]string{
+		"field.public_url":          "请填写完整的网址，例如 https://zoufang.example.gov.cn（不含路径）。",
+		"settings.public_url":       "对外访问地址",
+		"settings.public_url_hint":  "居民扫描二维码打开的网址，即本系统在互联网上的地址。",
+		"settings.public_url_unset": "尚未设置对外访问地址：二维码暂时使用民警手机访问本系统时的地址。请填写正式地址。",
+	})
+}
