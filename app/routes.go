@@ -44,6 +44,7 @@ var fieldScreens = []pwa.Screen{
 func (s *Server) routes(e *echo.Echo) {
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders(s.Shell.ImportMapHash()))
+	e.Use(bodyLimit)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {

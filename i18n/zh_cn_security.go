@@ -18,3 +18,10 @@ func init() {
 		"settings.public_url_unset": "尚未设置对外访问地址：二维码暂时使用民警手机访问本系统时的地址。请填写正式地址。",
 	})
 }
+
+func init() {
+	add(map[string]string{
+		"error.body_too_large": "提交的内容太大（超过 %d MB），服务器没有读取。",
+		"sync.too_deep":        "同步请求的数据层级太深（最多 %d 层），无法读取。",
+	})
+}

@@ -21,6 +21,10 @@ import (
 const (
 	MaxPushItems = 1000
 	MaxPushBytes = 4 << 20
+	// MaxPushDepth is how deeply a push's JSON may nest: an envelope holds
+	// lists of items whose fields hold at most a list of strings (depth
+	// 3); anything much deeper is refused before it is parsed.
+	MaxPushDepth = 8
 )
 
 // Envelope is the body of POST /sync/push, items still undecoded: the
@@ -63,6 +67,9 @@ func ReadEnvelope(r io.Reader) (Envelope, error) {
 	}
 	if len(body) > MaxPushBytes {
 		return env, station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
+	}
+	if jsonDepth(body) > MaxPushDepth {
+		return env, station.Errorf(station.EInvalid, "%s", i18n.T("sync.too_deep", MaxPushDepth))
 	}
 	if err := json.Unmarshal(body, &env); err != nil {
 		e := &station.Error{Code: station.EInvalid, Message: i18n.T("error.bad_request"), Err: err}
