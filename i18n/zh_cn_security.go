@@ -25,3 +25,9 @@ func init() {
 		"sync.too_deep":        "同步请求的数据层级太深（最多 %d 层），无法读取。",
 	})
 }
+
+func init() {
+	add(map[string]string{
+		"household.probe_limit": "一小时内已多次遇到在其他民警辖区登记的电话号码。为保护居民信息，暂停登记新的电话号码，请 %d 分钟后再试，或联系副所长。",
+	})
+}

@@ -132,7 +132,7 @@ func (s *Store) Push(ctx context.Context, o *station.Officer, env Envelope, now 
 		return PushAnswer{}, station.Internal(err, "push")
 	}
 	for _, r := range ans.Results {
-		if r.Status == Error {
+		if r.Status == Error && r.cause != nil {
 			log.Error("push item failed", "officer", o.ID, "collection", r.Collection, "id", r.ID, "err", r.cause)
 		}
 	}
