@@ -31,3 +31,9 @@ func init() {
 		"household.probe_limit": "一小时内已多次遇到在其他民警辖区登记的电话号码。为保护居民信息，暂停登记新的电话号码，请 %d 分钟后再试，或联系副所长。",
 	})
 }
+
+func init() {
+	add(map[string]string{
+		"import.xlsx_too_large": "这个 Excel 文件解压后太大，无法读取。请只保留住户名册一张表，另存为新文件后再导入。",
+	})
+}
