@@ -37,3 +37,9 @@ func init() {
 		"import.xlsx_too_large": "这个 Excel 文件解压后太大，无法读取。请只保留住户名册一张表，另存为新文件后再导入。",
 	})
 }
+
+func init() {
+	add(map[string]string{
+		"error.disk_full": "服务器存储空间已满，这次提交没有保存。手机上的记录仍在，会稍后自动重试；请通知系统管理员。",
+	})
+}
