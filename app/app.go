@@ -202,6 +202,13 @@ func (s *Server) build(app core.App) error {
 		}
 	})
 
+	// Daily: forget signed-out sessions whose tokens have expired.
+	app.Cron().MustAdd("zoufang_revoked_sessions", "40 19 * * *", func() {
+		if _, err := auth.PurgeRevoked(app, time.Now()); err != nil {
+			s.Log.Error("purge revoked sessions", "err", err)
+		}
+	})
+
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = pwa.ErrorHandler(s.Shell.Layout, s.Log)

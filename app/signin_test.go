@@ -223,3 +223,39 @@ func TestRealtimeIsClosedToOfficers(t *testing.T) {
 		}
 	})
 }
+
+// TestSignOutRevokesTheToken: a plain sign-out on one device leaves a
+// token that opens nothing, neither the app nor PocketBase's REST API.
+func TestSignOutRevokesTheToken(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	phone := env.SignIn(env.OfficerA)
+	token := sessionOf(t, env, phone)
+	rest := env.Anonymous().WithToken(token)
+	if res := rest.GetJSON("/api/collections/officers/records/"+env.OfficerA.Id, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("before sign-out the token reads its officer: %d", res.StatusCode)
+	}
+	other := env.SignIn(env.OfficerA) // another device stays signed in
+	if res, _ := phone.PostForm("/logout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	t.Run("the old cookie opens no page", func(t *testing.T) {
+		c := env.Anonymous()
+		req, _ := http.NewRequest(http.MethodGet, env.URL+"/sync/me", nil)
+		req.Header.Set("Accept", "application/json")
+		req.AddCookie(&http.Cookie{Name: auth.CookieName, Value: token})
+		if res, _ := c.Do(req); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("status %d, want 401", res.StatusCode)
+		}
+	})
+	t.Run("the old token reads nothing through REST", func(t *testing.T) {
+		if res := rest.GetJSON("/api/collections/officers/records/"+env.OfficerA.Id, nil); res.StatusCode == http.StatusOK {
+			t.Fatalf("status %d: the signed-out token still reads", res.StatusCode)
+		}
+	})
+	t.Run("the officer's other device is still signed in", func(t *testing.T) {
+		if res := other.GetJSON("/sync/me", nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+	})
+}

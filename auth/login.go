@@ -203,6 +203,12 @@ func (l *Login) HandleLogout(c echo.Context) error {
 			}
 		}
 	}
+	// The token of this session opens nothing any more, here or in /api/.
+	if ck, err := c.Cookie(CookieName); err == nil && ck.Value != "" {
+		if err := l.Sessions.Revoke(ck.Value); err != nil {
+			return err
+		}
+	}
 	l.Sessions.End(c)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }

@@ -46,7 +46,7 @@ func (s *Sessions) Officer(token string) (*core.Record, *station.Officer) {
 		return nil, nil
 	}
 	rec, err := s.App.FindAuthRecordByToken(token, core.TokenTypeAuth)
-	if err != nil || rec.Collection().Name != Collection || !rec.GetBool("active") {
+	if err != nil || rec.Collection().Name != Collection || !rec.GetBool("active") || isRevoked(s.App, token) {
 		return nil, nil
 	}
 	o := station.OfficerFromRecord(rec)
@@ -70,9 +70,8 @@ func (s *Sessions) Start(c echo.Context, rec *core.Record) error {
 	return nil
 }
 
-// End clears the session cookie. (The token itself stays valid until it
-// expires: PocketBase's tokens are not stored. "Sign out everywhere"
-// revokes them all.)
+// End clears the session cookie. (The token itself is revoked by the
+// sign-out, see Revoke; "sign out everywhere" rotates the token key.)
 func (s *Sessions) End(c echo.Context) {
 	c.SetCookie(s.cookie(c, "", -1))
 }
