@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,14 @@ import (
 type Config struct {
 	// SecureCookies marks the session cookie Secure (set behind TLS).
 	SecureCookies bool
+	// PublicURL, when set (serve --public-url), is the station's public
+	// address and wins over the settings page's.
+	PublicURL string
+	// TrustedProxies are the peer addresses whose forwarded headers
+	// (X-Forwarded-For, X-Forwarded-Proto …) are believed, and only when
+	// PocketBase's trusted-proxy header is set in the admin UI. Empty
+	// means loopback only: the reverse proxy on the same machine.
+	TrustedProxies []netip.Prefix
 	// Logger receives structured logs. By default they go to PocketBase's
 	// log (the admin UI's Logs) and, from warnings up, to stderr as well,
 	// so that a failure that cannot be written to the database (a full
@@ -52,10 +61,23 @@ func New() *pocketbase.PocketBase {
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations"})
 
 	var seedDemo bool
-	Bind(pb, Config{})
+	var publicURL, trustedProxies string
+	srv := Bind(pb, Config{})
 	pb.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Priority: -100, // before Bind's handler builds the server
 		Func: func(se *core.ServeEvent) error {
+			if publicURL != "" {
+				u, code := station.ParsePublicURL(publicURL)
+				if code != "" {
+					return fmt.Errorf("--public-url %q: want an http(s) address without a path, e.g. https://zoufang.example.gov.cn", publicURL)
+				}
+				srv.Config.PublicURL = u
+			}
+			proxies, err := ParsePrefixes(trustedProxies)
+			if err != nil {
+				return fmt.Errorf("--trusted-proxies: %w", err)
+			}
+			srv.Config.TrustedProxies = proxies
 			if !seedDemo {
 				return se.Next()
 			}
@@ -70,6 +92,8 @@ func New() *pocketbase.PocketBase {
 
 	serve := pbcmd.NewServeCommand(pb, true)
 	serve.Flags().BoolVar(&seedDemo, "demo", false, "seed the demo station (长庆派出所) into an empty database and print its logins")
+	serve.Flags().StringVar(&publicURL, "public-url", "", "the station's public address for QR and watch links, e.g. https://zoufang.example.gov.cn (wins over the settings page)")
+	serve.Flags().StringVar(&trustedProxies, "trusted-proxies", "127.0.0.0/8,::1/128", "addresses (CIDR) of the reverse proxy whose X-Forwarded-* headers are believed")
 	pb.RootCmd.AddCommand(serve)
 	pb.RootCmd.AddCommand(pbcmd.NewSuperuserCommand(pb))
 	pb.RootCmd.AddCommand(importCommand(pb))
@@ -115,11 +139,13 @@ func Bind(app core.App, cfg Config) *Server {
 		if err := s.build(se.App); err != nil {
 			return fmt.Errorf("build zoufang server: %w", err)
 		}
+		// zoufang's own routes answer no cross-origin request: PocketBase's
+		// CORS middleware (Access-Control-Allow-Origin: * by default) is
+		// for its REST API only.
 		se.Router.Any("/{path...}", func(re *core.RequestEvent) error {
-			r := re.Request.WithContext(station.WithClientIP(re.Request.Context(), re.RealIP()))
-			s.Echo.ServeHTTP(re.Response, r)
+			s.Echo.ServeHTTP(re.Response, s.edgeRequest(re))
 			return nil
-		}).Bind(apis.SkipSuccessActivityLog())
+		}).Bind(apis.SkipSuccessActivityLog()).Unbind(apis.DefaultCorsMiddlewareId)
 		return se.Next()
 	})
 	app.OnTerminate().BindFunc(func(te *core.TerminateEvent) error {
@@ -186,8 +212,9 @@ func (s *Server) build(app core.App) error {
 	}, s.Log)
 
 	// Daily: end holiday watches whose window passed, and erase their
-	// contacts 30 days later (DESIGN §9).
-	app.Cron().MustAdd("zoufang_watches", "20 3 * * *", func() {
+	// contacts 30 days later (DESIGN §9). PocketBase's cron runs in UTC:
+	// 19:20 UTC is 03:20 in Beijing.
+	app.Cron().MustAdd("zoufang_watches", "20 19 * * *", func() {
 		ended, purged, err := watches.CloseWatches(app, time.Now())
 		if err != nil {
 			s.Log.Error("close holiday watches", "err", err)
@@ -195,6 +222,13 @@ func (s *Server) build(app core.App) error {
 		}
 		if ended+purged > 0 {
 			s.Log.Info("holiday watches closed", "ended", ended, "purged", purged)
+		}
+	})
+
+	// Daily: forget signed-out sessions whose tokens have expired.
+	app.Cron().MustAdd("zoufang_revoked_sessions", "40 19 * * *", func() {
+		if _, err := auth.PurgeRevoked(app, time.Now()); err != nil {
+			s.Log.Error("purge revoked sessions", "err", err)
 		}
 	})
 
@@ -245,12 +279,17 @@ type seenDevice struct {
 	version string
 }
 
-// Settings are the station's current settings.
+// Settings are the station's current settings (with serve's
+// --public-url, if given, over the stored address).
 func (s *Server) Settings() station.Settings {
+	st := station.DefaultSettings()
 	if p := s.settings.Load(); p != nil {
-		return *p
+		st = *p
 	}
-	return station.DefaultSettings()
+	if s.Config.PublicURL != "" {
+		st.PublicURL = s.Config.PublicURL
+	}
+	return st
 }
 
 func (s *Server) reloadSettings() error {

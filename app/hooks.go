@@ -6,9 +6,11 @@ import (
 
 	"github.com/pocketbase/pocketbase/core"
 
+	"zoufang/auth"
 	"zoufang/households"
 	"zoufang/people"
 	"zoufang/replica"
+	"zoufang/station"
 	"zoufang/visits"
 	"zoufang/watches"
 )
@@ -17,6 +19,8 @@ import (
 // whoever writes (DESIGN §3): each feature's own rules, the sync stamp on
 // replicated collections, the settings cache and the live channel.
 func bindRecordHooks(app core.App, s *Server) {
+	station.BindCleanText(app)
+	auth.BindHooks(app)
 	households.BindHooks(app)
 	visits.BindHooks(app)
 	watches.BindHooks(app)

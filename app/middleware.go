@@ -8,7 +8,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"zoufang/households"
 	"zoufang/i18n"
+	"zoufang/replica"
 	"zoufang/station"
 )
 
@@ -87,6 +89,36 @@ func (s *Server) noteAddress(next echo.HandlerFunc) echo.HandlerFunc {
 			if err := s.Addresses.Seen(ctx, o.ID, station.ClientIP(ctx), s.Settings(), time.Now()); err != nil {
 				s.Log.Error("note officer address", "officer", o.ID, "err", err)
 			}
+		}
+		return next(c)
+	}
+}
+
+// Request body limits: a form or JSON call is small; a push and a
+// registry import are the two large bodies (DESIGN §6, operations.md).
+const defaultBodyLimit = 1 << 20
+
+// bodyLimits are the routes allowed more than defaultBodyLimit.
+var bodyLimits = map[string]int64{
+	"/sync/push":         replica.MaxPushBytes + 1, // one byte over, so the push says itself that it is too large
+	"/households/import": households.MaxImportBytes + 1<<20,
+}
+
+// bodyLimit refuses a body over its route's limit before reading a byte
+// of it when the request declares its length, and stops reading one that
+// does not (or lies) at the limit.
+func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		limit, ok := bodyLimits[r.URL.Path]
+		if !ok {
+			limit = defaultBodyLimit
+		}
+		if r.ContentLength > limit {
+			return station.Errorf(station.ETooLarge, "%s", i18n.T("error.body_too_large", max(limit>>20, 1)))
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		}
 		return next(c)
 	}

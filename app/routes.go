@@ -53,6 +53,7 @@ var fieldScreens = []pwa.Screen{
 func (s *Server) routes(e *echo.Echo) {
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders(s.Shell.ImportMapHash()))
+	e.Use(bodyLimit)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
@@ -84,7 +85,8 @@ func (s *Server) routes(e *echo.Echo) {
 	// pages at the same paths, where there are any.
 	reg, layout, env := s.Households, s.Shell.Layout, s.stationEnv()
 	history := s.householdSections(env)
-	wenv := watches.Env{Settings: s.Settings, BaseURL: visits.BaseURL}
+	baseURL := func(c echo.Context) string { return visits.BaseURL(c, s.Settings()) }
+	wenv := watches.Env{Settings: s.Settings, BaseURL: baseURL}
 	office := map[string]echo.HandlerFunc{
 		"/":                    s.handleChiefHome,
 		"/households":          page(households.HandleSearch(reg, layout, env)),
@@ -143,7 +145,7 @@ func (s *Server) routes(e *echo.Echo) {
 	// The sync protocol (DESIGN §6, §7).
 	e.GET("/sync/me", json(replica.HandleMe(s.Visits, reg, s.handoversOf, s.Settings, env.Officers, s.Assets.Version)), officer)
 	e.GET("/sync/pull", json(replica.HandlePull(s.Replica)), officer)
-	e.POST("/sync/push", json(replica.HandlePush(s.Replica, visits.BaseURL, s.Log)), officer)
+	e.POST("/sync/push", json(replica.HandlePush(s.Replica, baseURL, s.Log)), officer)
 	e.POST("/sync/tokens", json(visits.HandleTokens(s.Tokens, s.Settings)), officer)
 
 	// The visit book and the station's settings.

@@ -2,12 +2,16 @@ package auth
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"golang.org/x/crypto/bcrypt"
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
 
@@ -18,30 +22,50 @@ import (
 	"zoufang/station"
 )
 
-// Sign-in limits: an identity may fail 10 times in 15 minutes; a client may
-// try 60 times a minute. No honest officer meets either.
+// Sign-in limits (DESIGN §4). Failures are counted per officer record,
+// not per typed identity, so the badge and the email share one count. A
+// client may fail 10 times per officer in 15 minutes: a stranger who
+// guesses locks out only themself, and the officer on their own phone
+// still signs in. An officer's failures from every client together are
+// capped more slowly (100 an hour), which only a guesser spread over many
+// clients reaches; that is logged. No honest officer meets either.
 const (
-	FailuresPerIdentity = 10
-	FailureWindow       = 15 * time.Minute
+	FailuresPerClient    = 10
+	ClientFailureWindow  = 15 * time.Minute
+	FailuresPerAccount   = 100
+	AccountFailureWindow = time.Hour
 )
 
 // Login holds what the sign-in handlers need.
 type Login struct {
 	Sessions *Sessions
 	Layout   pwa.Layout
-	// Failures counts failed sign-ins per identity.
-	Failures *ratelimit.Limiter
+	// ClientFailures counts failed sign-ins per client and officer;
+	// AccountFailures per officer from every client. An attempt is
+	// reserved in both before its password is checked, so parallel
+	// attempts cannot slip past the count.
+	ClientFailures  *ratelimit.Limiter
+	AccountFailures *ratelimit.Limiter
 	// Tokens revokes the unused QR tokens of a device signing out.
 	Tokens tokenRevoker
+	// Log hears of an account whose global limit tripped.
+	Log *slog.Logger
+
+	dummyOnce sync.Once
+	dummy     []byte // a bcrypt hash checked when no officer matches
 }
 
 type tokenRevoker interface {
 	Revoke(ctx context.Context, officerID, device string) (int, error)
 }
 
-// NewLogin returns the sign-in handlers with the standard failure limit.
+// NewLogin returns the sign-in handlers with the standard failure limits.
 func NewLogin(s *Sessions, layout pwa.Layout, tokens tokenRevoker) *Login {
-	return &Login{Sessions: s, Layout: layout, Failures: ratelimit.New(FailuresPerIdentity, FailureWindow), Tokens: tokens}
+	return &Login{
+		Sessions: s, Layout: layout, Tokens: tokens, Log: s.Log,
+		ClientFailures:  ratelimit.New(FailuresPerClient, ClientFailureWindow),
+		AccountFailures: ratelimit.New(FailuresPerAccount, AccountFailureWindow),
+	}
 }
 
 // LoginForm is what the sign-in form carries.
@@ -78,23 +102,64 @@ func (l *Login) HandleSubmit(c echo.Context) error {
 		return pwa.Render(c, http.StatusUnprocessableEntity, LoginPage(l.Layout, f, err))
 	}
 
-	key := strings.ToLower(f.Identity)
-	if l.Failures.Blocked(key) {
-		err := ratelimit.TooMany(c, l.Failures.RetryAfter(key))
-		return pwa.Render(c, http.StatusTooManyRequests, LoginPage(l.Layout, f, err))
-	}
 	rec := l.find(f.Identity)
-	if rec == nil || !rec.ValidatePassword(f.Password) || !rec.GetBool("active") {
-		l.Failures.Hit(key)
+	account := "?" + strings.ToLower(f.Identity) // no officer: the identity as typed
+	if rec != nil {
+		account = rec.Id
+	}
+	client := station.ClientIP(c.Request().Context())
+	if client == "" {
+		client = c.Request().RemoteAddr
+	}
+	perClient := client + "|" + account
+	refuse := func(wait time.Duration) error {
+		f.Password = ""
+		return pwa.Render(c, http.StatusTooManyRequests, LoginPage(l.Layout, f, ratelimit.TooMany(c, wait)))
+	}
+	// Reserve the attempt in both counts before the password is checked;
+	// a right password gives the reservation back.
+	if !l.ClientFailures.Allow(perClient) {
+		return refuse(l.ClientFailures.RetryAfter(perClient))
+	}
+	if !l.AccountFailures.Allow(account) {
+		l.ClientFailures.Release(perClient)
+		if l.Log != nil && rec != nil {
+			l.Log.Warn("sign-in: an officer's failures from many clients reached the limit", "officer", rec.Id, "client", client)
+		}
+		return refuse(l.AccountFailures.RetryAfter(account))
+	}
+	if !l.passwordMatches(rec, f.Password) || !rec.GetBool("active") {
 		err := station.Errorf(station.EUnauthorized, "%s", i18n.T("login.wrong"))
 		f.Password = ""
 		return pwa.Render(c, http.StatusUnauthorized, LoginPage(l.Layout, f, err))
 	}
-	l.Failures.Reset(key)
+	l.ClientFailures.Reset(perClient)
+	l.AccountFailures.Release(account)
 	if err := l.Sessions.Start(c, rec); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, f.Next)
+}
+
+// passwordMatches checks password against rec's, or, when no officer
+// matched, against a dummy hash of the same cost: a badge that does not
+// exist must take as long to refuse as a wrong password (the timing
+// would otherwise tell which badges exist).
+func (l *Login) passwordMatches(rec *core.Record, password string) bool {
+	if rec != nil {
+		return rec.ValidatePassword(password)
+	}
+	l.dummyOnce.Do(func() {
+		cost := bcrypt.DefaultCost
+		if coll, err := l.Sessions.App.FindCachedCollectionByNameOrId(Collection); err == nil {
+			if pf, ok := coll.Fields.GetByName(core.FieldNamePassword).(*core.PasswordField); ok && pf.Cost > 0 {
+				cost = pf.Cost
+			}
+		}
+		l.dummy, _ = bcrypt.GenerateFromPassword([]byte(security.RandomString(24)), cost)
+	})
+	_ = bcrypt.CompareHashAndPassword(l.dummy, []byte(password))
+	return false
 }
 
 // find looks an officer up by badge (警号) or email.
@@ -136,6 +201,12 @@ func (l *Login) HandleLogout(c echo.Context) error {
 			if err := l.Sessions.App.Save(rec); err != nil {
 				return station.Internal(err, "rotate token key")
 			}
+		}
+	}
+	// The token of this session opens nothing any more, here or in /api/.
+	if ck, err := c.Cookie(CookieName); err == nil && ck.Value != "" {
+		if err := l.Sessions.Revoke(ck.Value); err != nil {
+			return err
 		}
 	}
 	l.Sessions.End(c)

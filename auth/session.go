@@ -5,6 +5,7 @@ package auth
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -47,7 +48,7 @@ func (s *Sessions) Officer(token string) (*core.Record, *station.Officer) {
 		return nil, nil
 	}
 	rec, err := s.App.FindAuthRecordByToken(token, core.TokenTypeAuth)
-	if err != nil || rec.Collection().Name != Collection || !rec.GetBool("active") {
+	if err != nil || rec.Collection().Name != Collection || !rec.GetBool("active") || isRevoked(s.App, token) {
 		return nil, nil
 	}
 	o := station.OfficerFromRecord(rec)
@@ -68,7 +69,7 @@ func sessionID(token string) string {
 
 // Start issues a fresh token for rec and sets it as the session cookie.
 func (s *Sessions) Start(c echo.Context, rec *core.Record) error {
-	token, err := rec.NewAuthToken()
+	token, err := newSessionToken(rec)
 	if err != nil {
 		return station.Internal(err, "issue auth token")
 	}
@@ -76,9 +77,8 @@ func (s *Sessions) Start(c echo.Context, rec *core.Record) error {
 	return nil
 }
 
-// End clears the session cookie. (The token itself stays valid until it
-// expires: PocketBase's tokens are not stored. "Sign out everywhere"
-// revokes them all.)
+// End clears the session cookie. (The token itself is revoked by the
+// sign-out, see Revoke; "sign out everywhere" rotates the token key.)
 func (s *Sessions) End(c echo.Context) {
 	c.SetCookie(s.cookie(c, "", -1))
 }
@@ -143,4 +143,24 @@ func RequireChief(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	})
+}
+
+// newSessionToken is PocketBase's auth token for rec (the same claims and
+// key, so FindAuthRecordByToken and the REST API accept it) with two
+// differences: a random session id, so that two sign-ins in the same
+// second get different tokens and revoking one (Revoke) leaves the other,
+// and not refreshable, so PocketBase's auth-refresh would not extend it
+// even if it were opened to officers again.
+func newSessionToken(rec *core.Record) (string, error) {
+	key := rec.TokenKey() + rec.Collection().AuthToken.Secret
+	if !rec.Collection().IsAuth() || key == "" {
+		return "", fmt.Errorf("no signing key for %s", rec.Collection().Name)
+	}
+	return security.NewJWT(map[string]any{
+		core.TokenClaimType:         core.TokenTypeAuth,
+		core.TokenClaimId:           rec.Id,
+		core.TokenClaimCollectionId: rec.Collection().Id,
+		core.TokenClaimRefreshable:  false,
+		"sid":                       security.RandomString(16),
+	}, key, rec.Collection().AuthToken.DurationTime())
 }

@@ -23,9 +23,11 @@ var (
 	buildingSuffixes = []string{"号楼", "幢", "栋", "座", "楼", "号", "#"}
 	unitSuffixes     = []string{"单元", "单"}
 	roomSuffixes     = []string{"室", "房", "号", "户"}
-	spaceRe          = regexp.MustCompile(`[\s\-‐‑–—_·．.。｡]+`) // 。 is ｡ once narrowed
-	cnNumRe          = regexp.MustCompile(`[零〇一二两三四五六七八九十百]+`)
-	leadZeroRe       = regexp.MustCompile(`(^|\D)0+(\d)`)
+	// Every Unicode white space counts (\s alone misses \v, NEL and the
+	// Z categories, which TrimSpace strips: normPart must be idempotent).
+	spaceRe    = regexp.MustCompile(`[\s\v\x{0085}\p{Z}\-‐‑–—_·．.。｡]+`) // 。 is ｡ once narrowed
+	cnNumRe    = regexp.MustCompile(`[零〇一二两三四五六七八九十百]+`)
+	leadZeroRe = regexp.MustCompile(`(^|\D)0+(\d)`)
 )
 
 func normBuilding(s string) string { return normPart(s, buildingSuffixes) }

@@ -143,7 +143,7 @@ func (in Input) normalize() (*Household, []problem) {
 	var ps []problem
 	add := func(field, code string, args ...any) { ps = append(ps, problem{field, code, args}) }
 	trim := func(field, s string, max int, required bool) string {
-		s = strings.TrimSpace(s)
+		s = strings.TrimSpace(station.CleanText(s, station.MultiLineFields[field]))
 		if required && s == "" {
 			add(field, "required")
 		}
@@ -182,7 +182,7 @@ func (in Input) normalize() (*Household, []problem) {
 	}
 	h.Tags = []string{}
 	for _, t := range in.Tags {
-		t = strings.TrimSpace(t)
+		t = strings.TrimSpace(station.CleanText(t, false))
 		if t == "" || slices.Contains(h.Tags, t) {
 			continue
 		}

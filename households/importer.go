@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/pocketbase/pocketbase/core"
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/width"
@@ -129,55 +128,47 @@ func ReadRegistry(r io.Reader, filename string) ([]RegistryRow, error) {
 		return nil, &station.Error{Code: station.ETooLarge, Message: i18n.T("import.too_large", MaxImportBytes>>20)}
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
-	var table [][]string // table[i] is row i+1
+	rb := &registryBuilder{}
 	switch {
 	case bytes.HasPrefix(b, []byte("\xd0\xcf\x11\xe0")) || ext == ".xls":
 		return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("import.xls")}
 	case ext == ".xlsx" || ext == ".xlsm" || bytes.HasPrefix(b, []byte("PK\x03\x04")):
-		table, err = readRegistryXLSX(b)
+		err = readRegistryXLSX(b, rb)
 	default:
-		table, err = readRegistryCSV(b)
+		err = readRegistryCSV(b, rb)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return registryRows(table)
+	return rb.finish()
 }
 
-func readRegistryXLSX(b []byte) ([][]string, error) {
-	bad := func(err error) error {
+// readRegistryXLSX streams the first sheet's rows into rb, stopping at
+// the row limit long before a workbook that unpacks to gigabytes is
+// unpacked (xlsx.go).
+func readRegistryXLSX(b []byte, rb *registryBuilder) error {
+	err := readXLSXRows(b, rb.add)
+	switch {
+	case errors.Is(err, errXLSXTooLarge):
+		return &station.Error{Code: station.ETooLarge, Message: i18n.T("import.xlsx_too_large"), Err: err}
+	case err != nil:
 		return &station.Error{Code: station.EInvalid, Message: i18n.T("import.bad_xlsx"), Err: err}
 	}
-	// A 32 MB upload must not unzip into gigabytes.
-	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: 512 << 20})
-	if err != nil {
-		return nil, bad(err)
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, bad(errors.New("no sheet"))
-	}
-	// GetRows keeps blank rows in the middle, so index i is Excel row i+1.
-	rows, err := f.GetRows(sheets[0])
-	if err != nil {
-		return nil, bad(err)
-	}
-	return rows, nil
+	return nil
 }
 
-func readRegistryCSV(b []byte) ([][]string, error) {
+func readRegistryCSV(b []byte, rb *registryBuilder) error {
 	switch {
 	case bytes.HasPrefix(b, []byte("\xff\xfe")) || bytes.HasPrefix(b, []byte("\xfe\xff")):
 		d, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder().Bytes(b)
 		if err != nil {
-			return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("import.bad_csv", 1), Err: err}
+			return &station.Error{Code: station.EInvalid, Message: i18n.T("import.bad_csv", 1), Err: err}
 		}
 		b = d
 	case !utf8.Valid(b):
 		d, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
 		if err != nil {
-			return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("import.bad_csv", 1), Err: err}
+			return &station.Error{Code: station.EInvalid, Message: i18n.T("import.bad_csv", 1), Err: err}
 		}
 		b = d
 	}
@@ -186,16 +177,16 @@ func readRegistryCSV(b []byte) ([][]string, error) {
 	cr := csv.NewReader(bytes.NewReader(b))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
+	cr.ReuseRecord = true
 	cr.Comma = sniffRegistryComma(b)
 	// The reader skips empty lines and a quoted cell may span lines, so an
 	// Excel row is the record's first physical line less the line breaks
 	// inside earlier cells.
-	var table [][]string
 	inner := 0
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
 			line := 1
@@ -203,19 +194,16 @@ func readRegistryCSV(b []byte) ([][]string, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine - inner
 			}
-			return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("import.bad_csv", line), Err: err}
+			return &station.Error{Code: station.EInvalid, Message: i18n.T("import.bad_csv", line), Err: err}
 		}
 		start, _ := cr.FieldPos(0)
-		row := start - inner
-		for len(table) < row-1 {
-			table = append(table, nil)
+		if !rb.add(start-inner, rec) {
+			return nil
 		}
-		table = append(table, rec)
 		for _, c := range rec {
 			inner += strings.Count(c, "\n")
 		}
 	}
-	return table, nil
 }
 
 // sniffRegistryComma picks the delimiter of the first non-blank line: a tab
@@ -246,80 +234,104 @@ func blankCells(cells []string) bool {
 	return true
 }
 
-// registryRows finds the header in table and reads the rows under it.
-func registryRows(table [][]string) ([]RegistryRow, error) {
-	h := 0
-	for h < len(table) && blankCells(table[h]) {
-		h++
+// registryBuilder reads a registry row by row as a reader streams it: the
+// header is the first non-blank row, the households are the rows under it.
+// It stops the reader (add returns false) at the first problem: a header
+// without the columns it needs, or one row past MaxImportRows.
+type registryBuilder struct {
+	header    bool
+	cols      map[string]int // column → cell index (first one wins)
+	phoneCols []int
+	out       []RegistryRow
+	err       error
+}
+
+// add takes one row: line is its 1-based row number as Excel shows it.
+// cells may be reused by the reader after add returns.
+func (rb *registryBuilder) add(line int, cells []string) bool {
+	if !rb.header {
+		if blankCells(cells) {
+			return true
+		}
+		return rb.readHeader(line, cells)
 	}
-	if h == len(table) {
-		return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("import.empty")}
+	get := func(c string) string {
+		j, ok := rb.cols[c]
+		if !ok || j >= len(cells) {
+			return ""
+		}
+		return strings.TrimSpace(cells[j])
 	}
-	cols := map[string]int{} // column → cell index (first one wins)
-	var phoneCols []int
-	for i, cell := range table[h] {
+	row := RegistryRow{
+		Line:      line,
+		Community: get(regColCommunity),
+		Grid:      get(regColGrid),
+		Building:  get(regColBuilding),
+		Unit:      get(regColUnit),
+		Room:      get(regColRoom),
+		HeadName:  get(regColHeadName),
+		Residents: get(regColResidents),
+		Tags:      get(regColTags),
+		Notes:     get(regColNotes),
+		Phones:    []string{},
+	}
+	for _, j := range rb.phoneCols {
+		if j < len(cells) {
+			if p := strings.TrimSpace(cells[j]); p != "" {
+				row.Phones = append(row.Phones, p)
+			}
+		}
+	}
+	// A row with nothing under the known columns is blank (a template's
+	// pre-numbered 序号 column does not make it a household).
+	if len(row.Phones) == 0 && blankCells([]string{row.Community, row.Grid, row.Building, row.Unit, row.Room, row.HeadName, row.Residents, row.Tags, row.Notes}) {
+		return true
+	}
+	if len(rb.out) == MaxImportRows {
+		rb.err = &station.Error{Code: station.ETooLarge, Message: i18n.T("import.too_many_rows", MaxImportRows)}
+		return false
+	}
+	rb.out = append(rb.out, row)
+	return true
+}
+
+func (rb *registryBuilder) readHeader(line int, cells []string) bool {
+	rb.header = true
+	rb.cols = map[string]int{}
+	for i, cell := range cells {
 		c := registryColumn(cell)
 		switch {
 		case c == "":
 		case c == regColPhones:
-			phoneCols = append(phoneCols, i)
+			rb.phoneCols = append(rb.phoneCols, i)
 		default:
-			if _, ok := cols[c]; !ok {
-				cols[c] = i
+			if _, ok := rb.cols[c]; !ok {
+				rb.cols[c] = i
 			}
 		}
 	}
 	var missing []string
 	for _, c := range []string{regColCommunity, regColBuilding} {
-		if _, ok := cols[c]; !ok {
+		if _, ok := rb.cols[c]; !ok {
 			missing = append(missing, "“"+i18n.T("import.col."+c)+"”")
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("import.no_header", h+1, strings.Join(missing, i18n.T("import.and")))}
+		rb.err = &station.Error{Code: station.EInvalid, Message: i18n.T("import.no_header", line, strings.Join(missing, i18n.T("import.and")))}
+		return false
 	}
+	return true
+}
 
-	var out []RegistryRow
-	for i := h + 1; i < len(table); i++ {
-		cells := table[i]
-		get := func(c string) string {
-			j, ok := cols[c]
-			if !ok || j >= len(cells) {
-				return ""
-			}
-			return strings.TrimSpace(cells[j])
-		}
-		row := RegistryRow{
-			Line:      i + 1,
-			Community: get(regColCommunity),
-			Grid:      get(regColGrid),
-			Building:  get(regColBuilding),
-			Unit:      get(regColUnit),
-			Room:      get(regColRoom),
-			HeadName:  get(regColHeadName),
-			Residents: get(regColResidents),
-			Tags:      get(regColTags),
-			Notes:     get(regColNotes),
-			Phones:    []string{},
-		}
-		for _, j := range phoneCols {
-			if j < len(cells) {
-				if p := strings.TrimSpace(cells[j]); p != "" {
-					row.Phones = append(row.Phones, p)
-				}
-			}
-		}
-		// A row with nothing under the known columns is blank (a template's
-		// pre-numbered 序号 column does not make it a household).
-		if len(row.Phones) == 0 && blankCells([]string{row.Community, row.Grid, row.Building, row.Unit, row.Room, row.HeadName, row.Residents, row.Tags, row.Notes}) {
-			continue
-		}
-		if len(out) == MaxImportRows {
-			return nil, &station.Error{Code: station.ETooLarge, Message: i18n.T("import.too_many_rows", MaxImportRows)}
-		}
-		out = append(out, row)
+// finish returns the rows read, or why the registry was refused.
+func (rb *registryBuilder) finish() ([]RegistryRow, error) {
+	switch {
+	case rb.err != nil:
+		return nil, rb.err
+	case !rb.header:
+		return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("import.empty")}
 	}
-	return out, nil
+	return rb.out, nil
 }
 
 // Row statuses of an import plan.

@@ -213,6 +213,9 @@ func create(ctx context.Context, tx core.App, pl places, o *station.Officer, in 
 	if err != nil {
 		return nil, err
 	}
+	if err := probeBlocked(o, h.Phones, nil); err != nil {
+		return nil, err
+	}
 	if h.ID != "" {
 		if _, err := tx.FindRecordById(Collection, h.ID); err == nil {
 			p := station.Problems{}
@@ -232,15 +235,19 @@ func create(ctx context.Context, tx core.App, pl places, o *station.Officer, in 
 	// The record hooks derive the key, search text and revision and refuse
 	// a duplicate door or phone, as they do for every other write path.
 	if err := tx.SaveWithContext(ctx, rec); err != nil {
-		return nil, saveError(o, err, "save household")
+		return nil, saveError(tx, o, err, "save household")
 	}
 	return FromRecord(rec), nil
 }
 
 // saveError words a refused save for the officer: a duplicate the hooks
-// found as the officer may see it, anything else by its code.
-func saveError(o *station.Officer, err error, doing string) error {
+// found as the officer may see it (one in another area counted and
+// logged, see probe.go), anything else by its code.
+func saveError(app core.App, o *station.Officer, err error, doing string) error {
 	if d := DuplicateOf(err); d != nil {
+		if !o.CoversCommunity(d.Of.Community) {
+			noteElsewhere(app, o, d)
+		}
 		return duplicateError(o, d)
 	}
 	return station.SaveError(err, doing)
@@ -297,13 +304,16 @@ func Update(ctx context.Context, tx core.App, o *station.Officer, id string, in 
 	if err != nil {
 		return nil, err
 	}
+	if err := probeBlocked(o, h.Phones, cur.Phones); err != nil {
+		return nil, err
+	}
 	rec, err := tx.FindRecordById(Collection, id)
 	if err != nil {
 		return nil, station.Internal(err, "reload household")
 	}
 	write(rec, h)
 	if err := tx.SaveWithContext(ctx, rec); err != nil {
-		return nil, saveError(o, err, "save household")
+		return nil, saveError(tx, o, err, "save household")
 	}
 	return FromRecord(rec), nil
 }
@@ -325,7 +335,7 @@ func (s *Store) SetArchived(ctx context.Context, o *station.Officer, id string, 
 		// Restoring is refused by the hooks while another household
 		// holds the door or a phone.
 		if err := tx.SaveWithContext(ctx, rec); err != nil {
-			return saveError(o, err, "archive household")
+			return saveError(tx, o, err, "archive household")
 		}
 		out = FromRecord(rec)
 		return nil

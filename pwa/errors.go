@@ -70,7 +70,7 @@ func ErrorHandler(layout Layout, log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		e := AsError(err)
 		status := station.HTTPStatus(e.Code)
-		if e.Code == station.EInternal {
+		if e.Code == station.EInternal || station.DiskFull(e.Err) {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", e.Err)
 		}
 		if WantsJSON(c.Request()) {

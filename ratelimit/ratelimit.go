@@ -47,6 +47,16 @@ func (l *Limiter) Allow(key string) bool {
 	return true
 }
 
+// Release gives back one event counted for key by Allow: a reservation
+// that turned out not to be a failure (a sign-in whose password was right).
+func (l *Limiter) Release(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[key]; ok && b.count > 0 {
+		b.count--
+	}
+}
+
 // Blocked reports, without counting, whether key has used up its window.
 func (l *Limiter) Blocked(key string) bool {
 	l.mu.Lock()

@@ -50,3 +50,25 @@ func TestLimiter(t *testing.T) {
 		}
 	})
 }
+
+func TestRelease(t *testing.T) {
+	t.Parallel()
+	l := New(2, time.Minute)
+	t.Run("a released reservation frees its place", func(t *testing.T) {
+		l.Allow("a")
+		l.Allow("a")
+		if l.Allow("a") {
+			t.Fatal("third event allowed")
+		}
+		l.Release("a")
+		if !l.Allow("a") {
+			t.Fatal("refused after a release")
+		}
+	})
+	t.Run("releasing an unknown key does nothing", func(t *testing.T) {
+		l.Release("nobody")
+		if !l.Allow("nobody") || !l.Allow("nobody") || l.Allow("nobody") {
+			t.Fatal("a release before any event let more through")
+		}
+	})
+}

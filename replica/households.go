@@ -60,6 +60,18 @@ func applyHousehold(ctx context.Context, tx core.App, o *station.Officer, raw js
 	if it.err != nil {
 		return refuse(it.err)
 	}
+	refuse = func(err error) Result {
+		if station.ErrorCode(err) == station.ETooMany {
+			// Held back for now (households.ElsewherePerHour): the device
+			// keeps the item and tries again later.
+			describe(&r, err)
+			r.Status = Error
+			return r
+		}
+		r.Status = Invalid
+		describe(&r, err)
+		return r
+	}
 	p := it.in
 	if !households.IDPattern.MatchString(p.ID) {
 		pr := station.Problems{}

@@ -24,6 +24,10 @@ import (
 const (
 	MaxPushItems = 1000
 	MaxPushBytes = 4 << 20
+	// MaxPushDepth is how deeply a push's JSON may nest: an envelope holds
+	// lists of items whose fields hold at most a list of strings (depth
+	// 3); anything much deeper is refused before it is parsed.
+	MaxPushDepth = 8
 )
 
 // Envelope is the body of POST /sync/push, items still undecoded: the
@@ -100,6 +104,9 @@ func ReadEnvelope(r io.Reader) (Envelope, error) {
 	}
 	if len(body) > MaxPushBytes {
 		return env, station.Errorf(station.ETooLarge, "%s", i18n.T("sync.push_too_large", MaxPushBytes>>20, MaxPushItems))
+	}
+	if jsonDepth(body) > MaxPushDepth {
+		return env, station.Errorf(station.EInvalid, "%s", i18n.T("sync.too_deep", MaxPushDepth))
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
@@ -185,7 +192,7 @@ func (s *Store) Push(ctx context.Context, o *station.Officer, env Envelope, now 
 		return PushAnswer{}, station.Internal(err, "push")
 	}
 	for _, r := range ans.Results {
-		if r.Status == Error {
+		if r.Status == Error && r.cause != nil {
 			log.Error("push item failed", "officer", o.ID, "collection", r.Collection, "id", r.ID, "err", r.cause)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
+	"syscall"
 
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 
@@ -78,8 +80,28 @@ func Errorf(code, format string, args ...any) *Error {
 
 // Internal wraps an unexpected failure. Its message is generic; the cause
 // stays in Err for the log.
+//
+// A full disk is no bug of ours and says so: it answers "unavailable"
+// (503) with a message that nothing was saved and the device should try
+// later, and keeps the cause for the log.
 func Internal(err error, doing string) *Error {
+	if DiskFull(err) {
+		return &Error{Code: EUnavailable, Message: i18n.T("error.disk_full"), Err: fmt.Errorf("%s: %w", doing, err)}
+	}
 	return &Error{Code: EInternal, Message: i18n.T("error.internal"), Err: fmt.Errorf("%s: %w", doing, err)}
+}
+
+// DiskFull reports whether err is the storage running out of space:
+// SQLite's SQLITE_FULL or the system's ENOSPC.
+func DiskFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "no space left on device") || strings.Contains(msg, "SQLITE_FULL")
 }
 
 // ErrorCode returns the code of err, EInternal for errors that are not ours.

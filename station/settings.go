@@ -2,6 +2,7 @@ package station
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -20,7 +21,11 @@ type Settings struct {
 	TargetWeChat  int            // new WeChat contacts per visit day
 	Timezone      string
 	TokenBookSize int // QR tokens each device keeps ready
-	loc           *time.Location
+	// PublicURL is the address residents' phones open QR and watch links
+	// at ("https://zoufang.example.gov.cn"), without a trailing slash; ""
+	// when the station has not set one (see visits.BaseURL).
+	PublicURL string
+	loc       *time.Location
 }
 
 // DefaultSettings are the rules of a new station: Tuesday and Thursday
@@ -108,7 +113,24 @@ func LoadSettings(app core.App) (Settings, error) {
 		}
 	}
 	s.TokenBookSize = max(r.GetInt("token_book_size"), 0)
+	s.PublicURL = r.GetString("public_url")
 	return s, nil
+}
+
+// ParsePublicURL checks a station's public address: an absolute http or
+// https URL of a host, with no path, query, fragment or credentials (the
+// app is served at the root). It returns the address without a trailing
+// slash, or a field problem code.
+func ParsePublicURL(raw string) (string, string) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "":
+		return "", "public_url"
+	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return "", "public_url"
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), ""
 }
 
 // Weekday names as stored in the settings collection.

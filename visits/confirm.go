@@ -142,7 +142,7 @@ func (cs *Confirmations) Save(c *confirmation, in ConfirmInput, ip, ua string, n
 		}
 		rating = n
 	}
-	comment := strings.TrimSpace(in.Comment)
+	comment := strings.TrimSpace(station.CleanText(in.Comment, true))
 	if utf8.RuneCountInString(comment) > MaxComment {
 		p.Add("comment", "too_long", MaxComment)
 	}

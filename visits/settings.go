@@ -25,10 +25,11 @@ type SettingsInput struct {
 	TargetHomes   string
 	TargetWeChat  string
 	TokenBookSize string
+	PublicURL     string
 }
 
 func settingsInputOf(st station.Settings) SettingsInput {
-	in := SettingsInput{StationName: st.StationName, TargetHomes: strconv.Itoa(st.TargetHomes), TargetWeChat: strconv.Itoa(st.TargetWeChat), TokenBookSize: strconv.Itoa(st.TokenBookSize)}
+	in := SettingsInput{StationName: st.StationName, TargetHomes: strconv.Itoa(st.TargetHomes), TargetWeChat: strconv.Itoa(st.TargetWeChat), TokenBookSize: strconv.Itoa(st.TokenBookSize), PublicURL: st.PublicURL}
 	for _, d := range st.VisitWeekdays {
 		in.VisitWeekdays = append(in.VisitWeekdays, station.WeekdayName(d))
 	}
@@ -62,6 +63,13 @@ func (s *Store) SaveSettings(in SettingsInput) error {
 	homes := num("target_homes", in.TargetHomes, 1, 200)
 	wechat := num("target_wechat", in.TargetWeChat, 0, 200)
 	book := num("token_book_size", in.TokenBookSize, 0, 200)
+	publicURL := ""
+	if strings.TrimSpace(in.PublicURL) != "" {
+		var code string
+		if publicURL, code = station.ParsePublicURL(in.PublicURL); code != "" {
+			p.Add("public_url", code)
+		}
+	}
 	if err := p.Err(); err != nil {
 		return err
 	}
@@ -82,6 +90,7 @@ func (s *Store) SaveSettings(in SettingsInput) error {
 	rec.Set("target_homes", homes)
 	rec.Set("target_wechat", wechat)
 	rec.Set("token_book_size", book)
+	rec.Set("public_url", publicURL)
 	if rec.GetString("timezone") == "" {
 		rec.Set("timezone", "Asia/Shanghai")
 	}
@@ -107,6 +116,7 @@ func SettingsPage(layout pwa.Layout, o *station.Officer, in SettingsInput, saved
 		Body: []g.Node{h.Section(h.Class("card form"),
 			h.H1(g.Text(i18n.T("settings.title"))),
 			g.If(saved, pwa.Notice(i18n.T("settings.saved"))),
+			g.If(in.PublicURL == "", h.P(h.Class("alert"), h.Role("status"), g.Text(i18n.T("settings.public_url_unset")))),
 			pwa.ErrorSummary(err),
 			h.Form(h.Method("post"), h.Action("/settings"), g.Attr("novalidate"),
 				pwa.Field(i18n.T("settings.station_name"), "station_name", errs, pwa.Input("station_name", in.StationName, errs, h.Type("text"), h.MaxLength("100"))),
@@ -121,6 +131,9 @@ func SettingsPage(layout pwa.Layout, o *station.Officer, in SettingsInput, saved
 				num("target_homes", i18n.T("settings.target_homes"), in.TargetHomes),
 				num("target_wechat", i18n.T("settings.target_wechat"), in.TargetWeChat),
 				num("token_book_size", i18n.T("settings.token_book_size"), in.TokenBookSize),
+				pwa.Field(i18n.T("settings.public_url"), "public_url", errs,
+					pwa.Input("public_url", in.PublicURL, errs, h.Type("url"), h.MaxLength("200"), h.Placeholder("https://zoufang.example.gov.cn"), g.Attr("autocapitalize", "off")),
+					i18n.T("settings.public_url_hint")),
 				h.Button(h.Type("submit"), h.Class("primary"), g.Text(i18n.T("household.save"))),
 			),
 		)},
@@ -150,6 +163,7 @@ func HandleSaveSettings(store settingsSaver, layout pwa.Layout) pwa.Handler {
 			TargetHomes:   ec.FormValue("target_homes"),
 			TargetWeChat:  ec.FormValue("target_wechat"),
 			TokenBookSize: ec.FormValue("token_book_size"),
+			PublicURL:     ec.FormValue("public_url"),
 		}
 		if err := store.SaveSettings(in); err != nil {
 			if station.ErrorCode(err) != station.EInvalid {

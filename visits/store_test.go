@@ -2,6 +2,7 @@ package visits_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func TestSaveKeepsTheHouseholdInStep(t *testing.T) {
 	})
 	t.Run("invalid input names each field and writes nothing", func(t *testing.T) {
 		before, _ := env.App.CountRecords("visits")
-		_, _, err := store.Save(ctx, a, visits.Input{Household: h.ID, VisitedAt: now.Add(time.Hour), Outcome: "maybe", Kind: "party", Notes: string(make([]rune, 2001)), WeChatAdded: true}, now)
+		_, _, err := store.Save(ctx, a, visits.Input{Household: h.ID, VisitedAt: now.Add(time.Hour), Outcome: "maybe", Kind: "party", Notes: strings.Repeat("长", 2001), WeChatAdded: true}, now)
 		fields := station.FieldsOf(err)
 		for _, f := range []string{"visited_at", "outcome", "kind", "notes", "wechat_added"} {
 			if _, ok := fields[f]; !ok {

@@ -196,8 +196,19 @@ func ConfirmURL(baseURL, visitID, secret string) string {
 	return strings.TrimSuffix(baseURL, "/") + "/c/" + visitID + "." + secret
 }
 
-// BaseURL is the site's address as the officer's device reached it.
-func BaseURL(c echo.Context) string {
+// BaseURL is the address residents' phones open QR and watch links at:
+// the station's public address (the settings page, or serve's
+// --public-url), or, while none is set, the address the officer's own
+// browser reached this request at. That fallback is safe enough for the
+// links of a signed-in officer's request (a browser sends the Host it
+// connected to, and another site cannot make it send the officer's cookie
+// with a Host of its choosing), and the scheme is the request's only when
+// the trusted proxy says so; the settings page asks for the address until
+// it is set (docs/security.md).
+func BaseURL(c echo.Context, st station.Settings) string {
+	if st.PublicURL != "" {
+		return st.PublicURL
+	}
 	return c.Scheme() + "://" + c.Request().Host
 }
 
@@ -214,7 +225,7 @@ func HandleTokens(book tokenIssuer, settings func() station.Settings) func(c ech
 		if err := json.NewDecoder(io.LimitReader(c.Request().Body, 64<<10)).Decode(&hold); err != nil {
 			return nil, &station.Error{Code: station.EInvalid, Message: i18n.T("error.bad_request"), Err: err}
 		}
-		toks, err := book.Issue(c.Request().Context(), o, hold, settings().TokenBookSize, BaseURL(c), time.Now())
+		toks, err := book.Issue(c.Request().Context(), o, hold, settings().TokenBookSize, BaseURL(c, settings()), time.Now())
 		if err != nil {
 			return nil, err
 		}

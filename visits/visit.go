@@ -146,7 +146,7 @@ func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Pr
 		VisitedAt:   in.VisitedAt.UTC().Truncate(time.Millisecond),
 		Kind:        in.Kind,
 		Outcome:     in.Outcome,
-		Notes:       strings.TrimSpace(in.Notes),
+		Notes:       strings.TrimSpace(station.CleanText(in.Notes, true)),
 		WeChatAdded: in.WeChatAdded,
 		Watch:       strings.TrimSpace(in.Watch),
 		CheckResult: strings.TrimSpace(in.CheckResult),

@@ -50,7 +50,14 @@ type Env struct {
 // New starts the app with the fixture station.
 func New(t testing.TB) *Env {
 	t.Helper()
-	return start(t, (*Env).seed)
+	return start(t, app.Config{}, (*Env).seed)
+}
+
+// NewWithConfig starts the app with the fixture station and cfg (serve's
+// flags: the public address, the trusted proxies).
+func NewWithConfig(t testing.TB, cfg app.Config) *Env {
+	t.Helper()
+	return start(t, cfg, (*Env).seed)
 }
 
 // NewDemo starts the app on the demo station (长庆派出所), seeded as
@@ -64,27 +71,33 @@ func NewDemo(t testing.TB, households int) *Env {
 // review's trend spans twelve).
 func NewDemoWeeks(t testing.TB, households, weeks int) *Env {
 	t.Helper()
-	return start(t, func(env *Env) {
+	return start(t, app.Config{}, func(env *Env) {
 		if _, err := demo.Seed(env.App, demo.Options{Households: households, Weeks: weeks}); err != nil {
 			t.Fatalf("demo: %v", err)
 		}
 	})
 }
 
-func start(t testing.TB, seed func(*Env)) *Env {
+func start(t testing.TB, cfg app.Config, seed func(*Env)) *Env {
 	t.Helper()
 	ta, err := tests.NewTestApp(t.TempDir())
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
 	env := &Env{T: t, App: ta, Faults: &Faults{}}
-	env.Server = app.Bind(ta, app.Config{})
+	env.Server = app.Bind(ta, cfg)
 	seed(env)
 
 	router, err := apis.NewRouter(ta)
 	if err != nil {
 		t.Fatalf("router: %v", err)
 	}
+	// What `serve` adds to the router beside NewRouter's middlewares: the
+	// CORS middleware with its default origins.
+	router.Bind(apis.CORS(apis.CORSConfig{
+		AllowOrigins: []string{"*"},
+		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodPost, http.MethodDelete},
+	}))
 	se := &core.ServeEvent{App: ta, Router: router, Server: &http.Server{}}
 	err = ta.OnServe().Trigger(se, func(e *core.ServeEvent) error {
 		mux, err := e.Router.BuildMux()

@@ -1,0 +1,87 @@
+package ops_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmpfsWrap is the command line that runs the rest of a command in its
+// own mount namespace with a small tmpfs mounted on dir, so the test needs
+// no cleanup if it dies; "" when this machine cannot (not root, no
+// unshare): the test is skipped with that reason.
+func tmpfsWrap(t *testing.T, dir, size string) []string {
+	t.Helper()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("full-disk test skipped: unshare (util-linux) is not installed")
+	}
+	probe := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", `mount -t tmpfs -o size=1m tmpfs "$1"`, "sh", t.TempDir())
+	if out, err := probe.CombinedOutput(); err != nil {
+		t.Skipf("full-disk test skipped: cannot mount a tmpfs here (needs root or user namespaces): %v %s", err, out)
+	}
+	// $1 is the data dir, $2… the serve command (its binary first); the
+	// superuser is made on the tmpfs, inside the namespace.
+	script := `mount -t tmpfs -o size=` + size + ` tmpfs "$1" && "$2" superuser upsert ` + adminEmail + ` ` + adminPassword + ` --dir "$1" >/dev/null && shift && exec "$@"`
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", dir}
+}
+
+// TestFullDiskAnswersClearlyAndServesReads: when the data disk fills up a
+// push is refused with a clear error (nothing saved, try later), the cause
+// is written to stderr (the database log cannot be written either), and
+// reads go on being served.
+func TestFullDiskAnswersClearlyAndServesReads(t *testing.T) {
+	dir := t.TempDir() + "/pb_data"
+	s := serve(t, dir, tmpfsWrap(t, dir, "24m")...)
+	st := setUp(t, s)
+
+	notes := strings.Repeat("楼道堆放杂物，已提醒清理。", 150) // about 2,000 characters
+	var full pushAnswer
+	var status int
+	deadline := time.Now().Add(60 * time.Second)
+	for i := 0; ; i++ {
+		ids, body := visitBatch(st.household, "disk", i*200, 200, notes)
+		var ans pushAnswer
+		code, err := st.officer.do(context.Background(), http.MethodPost, "/sync/push", body, &ans)
+		if err != nil {
+			t.Fatalf("push %d: %v\n%s", i, err, s.stderr.String())
+		}
+		if code != http.StatusOK || !ans.acknowledged(len(ids)) {
+			full, status = ans, code
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the 24 MB disk never filled")
+		}
+	}
+	t.Run("the push that does not fit is refused saying so", func(t *testing.T) {
+		if status != http.StatusServiceUnavailable || full.Error.Code != "unavailable" || !strings.Contains(full.Error.Message, "存储空间已满") {
+			t.Fatalf("status %d, answer %+v", status, full)
+		}
+	})
+	t.Run("the cause is on stderr", func(t *testing.T) {
+		log := s.stderr.String()
+		if !strings.Contains(log, "disk is full") && !strings.Contains(log, "no space left") {
+			t.Fatalf("stderr does not name the full disk:\n%.2000s", log)
+		}
+	})
+	t.Run("reads are still served", func(t *testing.T) {
+		var page struct{ Docs []map[string]any }
+		st.officer.must(http.MethodGet, "/sync/pull?collection=visits&limit=50", nil, &page, http.StatusOK)
+		if len(page.Docs) == 0 {
+			t.Fatal("no visits pulled")
+		}
+		st.officer.must(http.MethodGet, "/sync/me", nil, nil, http.StatusOK)
+		res, err := http.Get(s.url("/login"))
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("sign-in page: %v %v", res, err)
+		}
+		res.Body.Close()
+	})
+}
