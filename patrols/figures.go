@@ -73,7 +73,6 @@ func (s *Store) Figures(ctx context.Context, o *station.Officer, year int) (Figu
 		Community string `db:"community"`
 		A         int    `db:"a"`
 		B         int    `db:"b"`
-		C         int    `db:"c"`
 	}
 	run := func(what string, q *dbx.SelectQuery, set func(r *FigureRow, c count)) error {
 		var cs []count
@@ -93,19 +92,19 @@ func (s *Store) Figures(ctx context.Context, o *station.Officer, year int) (Figu
 		q    *dbx.SelectQuery
 		set  func(r *FigureRow, c count)
 	}{
-		{"shifts", db.Select("community", "COALESCE(SUM(person_turns), 0) AS a", "COUNT(*) AS b", "0 AS c").From(ShiftsCollection).
+		{"shifts", db.Select("community", "COALESCE(SUM(person_turns), 0) AS a", "COUNT(*) AS b").From(ShiftsCollection).
 			Where(dbx.NewExp("date >= {:y0} AND date < {:y1}", dbx.Params{"y0": y0, "y1": y1})),
 			func(r *FigureRow, c count) { r.PersonTurns, r.Shifts = c.A, c.B }},
-		{"reports found", db.Select("community", "COUNT(*) AS a", "0 AS b", "0 AS c").From(ReportsCollection).
+		{"reports found", db.Select("community", "COUNT(*) AS a", "(0) AS b").From(ReportsCollection).
 			Where(dbx.NewExp("reported_at >= {:from} AND reported_at < {:to}", dbx.Params{"from": from, "to": to})),
 			func(r *FigureRow, c count) { r.Reports = c.A }},
-		{"reports closed", db.Select("community", "COALESCE(SUM(status = 'handled'), 0) AS a", "COALESCE(SUM(status = 'dismissed'), 0) AS b", "0 AS c").From(ReportsCollection).
+		{"reports closed", db.Select("community", "COALESCE(SUM(status = 'handled'), 0) AS a", "COALESCE(SUM(status = 'dismissed'), 0) AS b").From(ReportsCollection).
 			Where(dbx.NewExp("closed_at >= {:from} AND closed_at < {:to}", dbx.Params{"from": from, "to": to})),
 			func(r *FigureRow, c count) { r.Handled, r.Dismissed = c.A, c.B }},
-		{"deeds", db.Select("community", "COUNT(*) AS a", "COALESCE(SUM(published AND consent), 0) AS b", "0 AS c").From(DeedsCollection).
+		{"deeds", db.Select("community", "COUNT(*) AS a", "COALESCE(SUM(published AND consent), 0) AS b").From(DeedsCollection).
 			Where(dbx.NewExp("date >= {:y0} AND date < {:y1}", dbx.Params{"y0": y0, "y1": y1})),
 			func(r *FigureRow, c count) { r.Deeds, r.Published = c.A, c.B }},
-		{"volunteers", db.Select("community", "COUNT(*) AS a", "0 AS b", "0 AS c").From(VolunteersCollection).
+		{"volunteers", db.Select("community", "COUNT(*) AS a", "(0) AS b").From(VolunteersCollection).
 			Where(dbx.HashExp{"active": true}),
 			func(r *FigureRow, c count) { r.Volunteers = c.A }},
 	}

@@ -75,20 +75,14 @@ func HandleAddPoint(store mapStore, layout pwa.Layout) pwa.Handler {
 	return func(c echo.Context) (g.Node, error) {
 		ctx, o := officerOf(c)
 		in := PointInput{Community: c.FormValue("community"), Kind: c.FormValue("kind"), Label: c.FormValue("label"), Building: c.FormValue("building"), Notes: c.FormValue("notes")}
-		p := station.Problems{}
 		for name, target := range map[string]*float64{"x": &in.X, "y": &in.Y} {
-			raw := strings.TrimSpace(c.FormValue(name))
-			v, err := strconv.ParseFloat(raw, 64)
+			v, err := strconv.ParseFloat(strings.TrimSpace(c.FormValue(name)), 64)
 			if err != nil {
-				p.Add(name, "fraction")
-				continue
+				v = -1 // no number: refused as off the map, with the other problems
 			}
 			*target = v
 		}
-		err := p.Err()
-		if err == nil {
-			_, err = store.AddPoint(ctx, o, in)
-		}
+		_, err := store.AddPoint(ctx, o, in)
 		if err != nil {
 			if station.ErrorCode(err) != station.EInvalid {
 				return nil, err

@@ -304,7 +304,7 @@ func pointForm(p MapProps) g.Node {
 	}
 	frac := func(name string, v float64) g.Node {
 		val := ""
-		if p.Err != nil || v != 0 {
+		if (p.Err != nil || v != 0) && v >= 0 {
 			val = strconv.FormatFloat(v, 'f', -1, 64)
 		}
 		return h.Div(h.Class("grow"), pwa.Field(i18n.T("patrols.point_"+name), name, errs,

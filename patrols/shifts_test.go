@@ -11,6 +11,7 @@ import (
 )
 
 func TestShifts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	now := time.Now()
