@@ -241,7 +241,7 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 			}
 		}
 	}
-	return nil
+	return seedPatrols(tx, opt)
 }
 
 func setStation(tx core.App, name string) error {

@@ -143,9 +143,16 @@ func inCommunity(app core.App, rec *core.Record, p station.Problems, field, coll
 func gridsOf(app core.App, rec *core.Record, p station.Problems, field, comm string) []string {
 	ids := uniq(rec.GetStringSlice(field))
 	rec.Set(field, ids)
-	for _, id := range ids {
-		g, err := app.FindRecordById("grids", id)
-		if err != nil || (comm != "" && g.GetString("community") != comm) {
+	if len(ids) == 0 {
+		return ids
+	}
+	found, err := app.FindRecordsByIds("grids", ids)
+	if err != nil || len(found) != len(ids) {
+		p.Add(field, "grid_mismatch")
+		return ids
+	}
+	for _, g := range found {
+		if comm != "" && g.GetString("community") != comm {
 			p.Add(field, "grid_mismatch")
 			break
 		}
@@ -298,12 +305,16 @@ func (h *hooks) shift(e *core.RecordEvent) error {
 	case len(present) > MaxPresent:
 		p.Add("volunteers", "present_too_many", MaxPresent)
 	}
-	for _, id := range present {
-		v, err := app.FindRecordById(VolunteersCollection, id)
-		if err != nil || (comm != "" && v.GetString("community") != comm) {
+	found, err := app.FindRecordsByIds(VolunteersCollection, present)
+	if len(present) > 0 && (err != nil || len(found) != len(present)) {
+		p.Add("volunteers", "volunteer_mismatch")
+	}
+	for _, v := range found {
+		if comm != "" && v.GetString("community") != comm {
 			p.Add("volunteers", "volunteer_mismatch")
 			break
 		}
+		id := v.Id
 		// A volunteer who has since left still walked the shifts they
 		// walked: only one newly listed must be active.
 		if !v.GetBool("active") && !slices.Contains(before, id) {

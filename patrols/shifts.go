@@ -148,14 +148,9 @@ func ApplyShift(ctx context.Context, tx core.App, o *station.Officer, in ShiftIn
 			return nil, "", conflict("patrols.shift_closed", cur)
 		}
 	}
-	if d, ok := ParseDay(in.Date); ok {
-		st := station.DefaultSettings()
-		if s, err := station.LoadSettings(tx); err == nil {
-			st = s
-		}
-		if d < st.DayString(now.AddDate(0, 0, -MaxAgeDays)) && rec == nil {
-			p.Add("date", "record_too_old", MaxAgeDays)
-		}
+	// A day either way of the station's zone does not matter here.
+	if d, ok := ParseDay(in.Date); ok && rec == nil && d < now.AddDate(0, 0, -MaxAgeDays).UTC().Format(time.DateOnly) {
+		p.Add("date", "record_too_old", MaxAgeDays)
 	}
 	if err := p.Err(); err != nil {
 		return nil, "", err
