@@ -81,8 +81,10 @@ func seedPatrols(tx core.App, opt Options) error {
 		return fmt.Errorf("demo chief: %w", err)
 	}
 	chief := station.OfficerFromRecord(chiefRec)
-	today := opt.Now.In(loc)
-	start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc).AddDate(-1, 0, 0)
+	// The year of patrols ends with yesterday evening's.
+	local := opt.Now.In(loc)
+	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	start := today.AddDate(-1, 0, 0)
 	apply := func(what string, fn func() (any, string, error)) (any, error) {
 		doc, _, err := fn()
 		if err != nil {
@@ -215,7 +217,8 @@ func seedPatrols(tx core.App, opt Options) error {
 			if rng.IntN(3) == 0 && k > 0 {
 				d.Set("name", chineseName(rng)+"（居民）")
 			} else {
-				d.Set("volunteer", vols[rng.IntN(len(vols))].Id) // the hooks take their name
+				// A few stalwarts are praised again and again.
+				d.Set("volunteer", vols[rng.IntN(min(4, len(vols)))].Id) // the hooks take their name
 			}
 			consent := rng.IntN(6) != 0
 			d.Set("consent", consent)
@@ -331,20 +334,21 @@ var wuyaPoints = []struct {
 	{patrols.PointBuilding, "广福里6幢", "广福里6幢", 910, 615},
 	{patrols.PointBuilding, "吴牙街8号", "吴牙街8号", 300, 245},
 	{patrols.PointBuilding, "吴牙街21号", "吴牙街21号", 760, 245},
-	{patrols.PointBuilding, "吴牙街36号", "吴牙街36号", 1045, 400},
+	{patrols.PointBuilding, "吴牙街36号", "吴牙街36号", 1125, 400},
 	{patrols.PointBuilding, "长庆街12号", "长庆街12号", 420, 810},
 	{patrols.PointBuilding, "长庆街27号", "长庆街27号", 980, 810},
 	{patrols.PointEntrance, "广福里北门", "", 650, 445},
 	{patrols.PointEntrance, "广福里南门", "", 650, 678},
 	{patrols.PointEntrance, "吴牙街西口", "", 40, 330},
 	{patrols.PointUnit, "吴牙社区居委会", "", 180, 930},
-	{patrols.PointUnit, "社区卫生服务站", "", 1180, 810},
+	{patrols.PointUnit, "社区卫生服务站", "", 1175, 930},
 	{patrols.PointBusiness, "联华超市", "", 560, 245},
 	{patrols.PointBusiness, "老王修车铺", "", 220, 810},
-	{patrols.PointBusiness, "吴牙小吃店", "", 1000, 245},
+	{patrols.PointBusiness, "吴牙小吃店", "", 1175, 245},
 	{patrols.PointHazard, "车棚电瓶车充电点", "", 1120, 560},
 	{patrols.PointHazard, "废品堆放点", "", 140, 620},
-	{patrols.PointCamera, "广福里北门监控", "", 700, 440},
+	{patrols.PointCamera, "广福里北门监控", "", 760, 415},
+	{patrols.PointCamera, "庆春路口监控", "", 480, 105},
 	{patrols.PointCamera, "吴牙街口监控", "", 90, 300},
 	{patrols.PointCamera, "长庆街口监控", "", 1240, 740},
 }
@@ -392,7 +396,7 @@ func seedPlan(tx core.App, o, chief *station.Officer, comm string) ([]*patrols.P
 }
 
 // DrawWuyaPlan draws a simple plan of 吴牙社区 as a PNG: 吴牙街 along the
-// top and 长庆街 along the bottom with their houses, the 广福里 compound of
+// top and 长庆街 along the bottom with their houses, 庆春路 north of them, the 广福里 compound of
 // six buildings between them behind its fence, a lane, trees and the
 // 中河 canal on the east. No words: the map's points carry the names.
 func DrawWuyaPlan() ([]byte, error) {
@@ -428,6 +432,14 @@ func DrawWuyaPlan() ([]byte, error) {
 		square = color.RGBA{0xee, 0xe6, 0xd2, 0xff}
 	)
 	fill(0, 0, planW, planH, paper)
+	// 庆春路, the main road along the north, where the praise board hangs.
+	fill(0, 60, 1290, 150, road)
+	for x := 10; x < 1280; x += 40 {
+		fill(x, 103, x+24, 107, dash)
+	}
+	for x := 30; x < 1280; x += 70 {
+		disc(x, 175, 10, tree)
+	}
 	// 中河 along the east, with its green bank.
 	fill(1290, 0, 1400, planH, lawn)
 	fill(1320, 0, 1380, planH, water)

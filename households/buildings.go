@@ -31,6 +31,7 @@ type BuildingVisits struct {
 	Within30   int       // visited within the last 30 days
 	Within90   int       // within the last 90 days (the 30 included)
 	Oldest     time.Time // the least recent visit among those visited
+	Latest     time.Time // the building's last visit
 }
 
 // Buildings reports, for each building key asked about, the visits of its
@@ -81,6 +82,9 @@ func (s *Store) Buildings(ctx context.Context, o *station.Officer, community str
 			}
 			if b.Oldest.IsZero() || last.Before(b.Oldest) {
 				b.Oldest = last
+			}
+			if last.After(b.Latest) {
+				b.Latest = last
 			}
 		}
 		out[key] = b

@@ -70,10 +70,10 @@ func init() {
 		"patrols.point_kind.business": "商铺",
 		"patrols.point_kind.hazard":   "隐患点",
 		"patrols.point_kind.camera":   "监控",
-		"patrols.recency.r30":         "30 天内全部走访",
-		"patrols.recency.r90":         "90 天内全部走访",
-		"patrols.recency.old":         "有住户超过 90 天未走访",
-		"patrols.recency.never":       "有住户从未走访",
+		"patrols.recency.r30":         "30 天内走访过",
+		"patrols.recency.r90":         "90 天内走访过",
+		"patrols.recency.old":         "超过 90 天未走访",
+		"patrols.recency.never":       "从未走访",
 		"patrols.recency.none":        "未关联住户",
 		"patrols.recency_detail":      "%s（%d 户，30 天内 %d 户，从未 %d 户）",
 		"patrols.yes":                 "是",
@@ -87,6 +87,7 @@ func init() {
 		"patrols.shift_closed":        "这次巡防已记录超过 24 小时，不能再从手机修改；以服务器上的记录为准。",
 		"patrols.report_locked":       "这条发现已在处理中（或已记录超过 24 小时），不能再从手机修改；以服务器上的记录为准。",
 		"patrols.station_admin":       "系统管理员",
+		"patrols.volunteer_patrolled": "这位队员参加过 %d 次巡防，删除会改变巡防人次；退出巡防队请取消“在队”。",
 	})
 
 	// The patrols page, teams, volunteers and shifts.
@@ -242,7 +243,7 @@ func init() {
 		"patrols.map":               "巡防图",
 		"patrols.map_title":         "%s巡防图",
 		"patrols.map_printed":       "打印于 %s",
-		"patrols.map_lead":          "楼幢按所属住户的走访情况着色（以最久未走访的一户为准）；红圈为未办结的巡防发现，共 %d 条。",
+		"patrols.map_lead":          "楼幢按最近一次上门走访着色（列表中有每幢的住户数和 30 天内走访户数）；红圈为未办结的巡防发现，共 %d 条。",
 		"patrols.map_print_hint":    "用浏览器的“打印”即可打印这张图和图例（A4 横向）。",
 		"patrols.map_tap_hint":      "在图上点一下选择位置，再填写名称后添加。",
 		"patrols.plan_alt":          "%s的平面图",

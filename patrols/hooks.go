@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"golang.org/x/text/width"
 
@@ -40,6 +41,23 @@ func BindHooks(app core.App, settings func() station.Settings) {
 		app.OnRecordCreate(coll).BindFunc(fn)
 		app.OnRecordUpdate(coll).BindFunc(fn)
 	}
+	app.OnRecordDelete(VolunteersCollection).BindFunc(keepPatrolled)
+}
+
+// keepPatrolled refuses to delete a volunteer who walked a shift: deleting
+// would take them out of it and lower the year's person-turns. Someone who
+// left the team is marked inactive instead.
+func keepPatrolled(e *core.RecordEvent) error {
+	var n int
+	err := e.App.DB().NewQuery("SELECT COUNT(*) FROM " + ShiftsCollection + ", json_each(" + ShiftsCollection + ".volunteers) WHERE json_each.value = {:id}").
+		Bind(dbx.Params{"id": e.Record.Id}).Row(&n)
+	if err != nil {
+		return station.Internal(err, "volunteer's shifts")
+	}
+	if n > 0 {
+		return &station.Error{Code: station.EConflict, Message: i18n.T("patrols.volunteer_patrolled", n)}
+	}
+	return e.Next()
 }
 
 type hooks struct {

@@ -28,6 +28,7 @@ func TestMapPage(t *testing.T) {
 		return f.Household(f.OfficerA, households.Input{Community: f.CommunityA, Building: b, Unit: u, Room: r})
 	}
 	h1, h2 := mk("广福里3幢", "1", "101"), mk("广福里三号楼", "2", "201")
+	mk("广福里3幢", "3", "301") // never visited: the building is still green by its last visit
 	h3 := mk("广福里4幢", "1", "101")
 	h4 := mk("广福里5幢", "1", "101")
 	for _, v := range []struct {
@@ -75,12 +76,15 @@ func TestMapPage(t *testing.T) {
 		}
 		return m[1]
 	}
-	t.Run("a building whose every household was met within 30 days is green", func(t *testing.T) {
+	t.Run("a building last visited within 30 days is green, whoever in it was not", func(t *testing.T) {
 		if c := classOf(p3); !strings.Contains(c, "rec-r30") {
 			t.Fatalf("class %q", c)
 		}
+		if !strings.Contains(body, "3 户，30 天内 2 户，从未 1 户") {
+			t.Fatal("the list does not say how many of the building's households were visited")
+		}
 	})
-	t.Run("a building with a household never visited says so", func(t *testing.T) {
+	t.Run("a building none of whose households was ever visited says so", func(t *testing.T) {
 		if c := classOf(p4); !strings.Contains(c, "rec-never") {
 			t.Fatalf("class %q", c)
 		}

@@ -118,13 +118,14 @@ func (s *Store) SavePlan(ctx context.Context, o *station.Officer, community stri
 }
 
 // Recency is how recently a building point's households were visited: by
-// its least recently visited household, so a green building is one whose
-// every household was met within 30 days.
+// the building's last visit (a met visit at any of its doors), so the map
+// shows where nobody has called lately. How many of its households were
+// visited within 30 days, and how many never, is said beside it.
 const (
-	Recent30  = "r30"   // all visited within 30 days
-	Recent90  = "r90"   // all within 90 days
-	RecentOld = "old"   // some not for more than 90 days
-	Never     = "never" // some never visited
+	Recent30  = "r30"   // last visited within 30 days
+	Recent90  = "r90"   // within 90 days
+	RecentOld = "old"   // more than 90 days ago
+	Never     = "never" // none of its households ever visited
 	Unlinked  = "none"  // no building key, or no households under it
 )
 
@@ -232,11 +233,11 @@ func recency(b households.BuildingVisits, now time.Time) string {
 	switch {
 	case b.Households == 0:
 		return Unlinked
-	case b.Never > 0:
+	case b.Latest.IsZero():
 		return Never
-	case b.Oldest.After(now.AddDate(0, 0, -30)):
+	case b.Latest.After(now.AddDate(0, 0, -30)):
 		return Recent30
-	case b.Oldest.After(now.AddDate(0, 0, -90)):
+	case b.Latest.After(now.AddDate(0, 0, -90)):
 		return Recent90
 	}
 	return RecentOld

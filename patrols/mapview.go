@@ -313,7 +313,7 @@ func pointForm(p MapProps) g.Node {
 	return h.Section(h.Class("card form no-print"), h.ID("add-point"),
 		h.H2(g.Text(i18n.T("patrols.point_new"))),
 		g.If(p.Err != nil && len(errs) > 0 && errs["image"].Code == "", pwa.ErrorSummary(p.Err)),
-		h.P(h.ID("map-tap-hint"), h.Class("notice"), g.Attr("hidden", "hidden"), g.Text(i18n.T("patrols.map_tap_hint"))),
+		h.P(h.ID("map-tap-hint"), h.Class("tap-hint"), g.Attr("hidden", "hidden"), g.Text(i18n.T("patrols.map_tap_hint"))),
 		h.Form(h.Method("post"), h.Action("/patrols/map/points"), h.ID("point-form"), g.Attr("novalidate"),
 			h.Input(h.Type("hidden"), h.Name("community"), h.Value(p.Map.Community.ID)),
 			pwa.Field(i18n.T("patrols.point_kind"), "kind", errs, selectOf("kind", in.Kind, errs, kinds, "")),

@@ -90,7 +90,7 @@ func ReportsPage(layout pwa.Layout, p ReportsProps) g.Node {
 					)),
 					h.TBody(g.Map(p.List.Items, func(r *Report) g.Node {
 						return h.Tr(
-							h.Td(g.Text(pwa.DateTime(r.ReportedAt, p.Loc))),
+							h.Td(h.Class("nowrap"), g.Text(pwa.DateTime(r.ReportedAt, p.Loc))),
 							h.Td(kindTag(r.Kind)),
 							h.Td(h.A(h.Href("/reports/"+r.ID), g.Text(r.Place))),
 							h.Td(g.Text(p.Names[r.Community]), g.If(r.Grid != "", g.Text(" · "+p.Names[r.Grid]))),

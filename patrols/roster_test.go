@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"zoufang/patrols"
 	"zoufang/station"
@@ -79,6 +80,24 @@ func TestRosterRules(t *testing.T) {
 		got, err := f.store.SaveTeam(ctx, f.a, f.team.ID, patrols.TeamInput{Community: f.CommunityA, Name: f.team.Name, Leader: f.vols[0].ID, Grids: []string{f.GridA1}})
 		if err != nil || got.Leader != f.vols[0].ID {
 			t.Fatalf("%v %+v", err, got)
+		}
+	})
+	t.Run("a volunteer who patrolled is not deleted, so the year's person-turns stand", func(t *testing.T) {
+		if _, _, err := f.store.SaveShift(ctx, f.a, patrols.ShiftInput{Team: f.team.ID, Date: day(time.Now()), Starts: "00:00", Ends: "00:10", Volunteers: []string{f.vols[2].ID}}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if res := admin.Send(http.MethodDelete, "/api/collections/volunteers/records/"+f.vols[2].ID, nil, nil); res.StatusCode == http.StatusNoContent {
+			t.Fatal("deleted")
+		}
+		if n := f.Count(t, patrols.ShiftsCollection, "person_turns = 1", nil); n != 1 {
+			t.Fatalf("%d shifts with one person-turn", n)
+		}
+		status, rec, _ := restCreate(t, admin, patrols.VolunteersCollection, map[string]any{"name": "没巡过", "community": f.CommunityA})
+		if status != http.StatusOK {
+			t.Fatal(status)
+		}
+		if res := admin.Send(http.MethodDelete, "/api/collections/volunteers/records/"+rec["id"].(string), nil, nil); res.StatusCode != http.StatusNoContent {
+			t.Fatalf("a volunteer who never patrolled: %d", res.StatusCode)
 		}
 	})
 	t.Run("a team's grid of another community is refused through REST", func(t *testing.T) {

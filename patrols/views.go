@@ -122,7 +122,7 @@ func ShiftsTable(shifts []*Shift, names Names) g.Node {
 		)),
 		h.TBody(g.Map(shifts, func(s *Shift) g.Node {
 			return h.Tr(
-				h.Td(g.Text(s.Date)), h.Td(g.Text(s.Starts+"–"+s.Ends)), h.Td(g.Text(names[s.Team])),
+				h.Td(h.Class("nowrap"), g.Text(s.Date)), h.Td(h.Class("nowrap"), g.Text(s.Starts+"–"+s.Ends)), h.Td(g.Text(names[s.Team])),
 				h.Td(g.Text(names.List(s.Grids))), h.Td(h.Class("num"), g.Textf("%d", s.PersonTurns)),
 				h.Td(g.Text(names.List(s.Volunteers))), h.Td(g.Text(names[s.Officer])), h.Td(g.Text(s.Notes)),
 			)
