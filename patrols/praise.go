@@ -94,8 +94,7 @@ type praiseStore interface {
 	Volunteers(ctx context.Context, o *station.Officer, q VolunteerQuery) ([]*Volunteer, error)
 }
 
-// HandlePraise serves the public board. It may be cached briefly by the
-// browser: it holds nothing private, and a poster on a wall changes slowly.
+// HandlePraise serves the public board.
 func HandlePraise(store praiseStore, layout pwa.Layout) pwa.Handler {
 	return func(ec echo.Context) (g.Node, error) {
 		ctx, o := officerOf(ec)
@@ -103,7 +102,6 @@ func HandlePraise(store praiseStore, layout pwa.Layout) pwa.Handler {
 		if err != nil {
 			return nil, err
 		}
-		ec.Response().Header().Set("Cache-Control", "public, max-age=300")
 		return PraisePage(layout, PraiseProps{Officer: o, Station: store.Settings().StationName, Entries: entries, A3: ec.QueryParam("paper") == "a3"}), nil
 	}
 }

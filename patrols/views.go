@@ -2,6 +2,7 @@ package patrols
 
 import (
 	"net/url"
+	"strconv"
 
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
@@ -52,7 +53,10 @@ func OverviewPage(layout pwa.Layout, p OverviewProps) g.Node {
 					),
 				),
 				h.P(h.Class("lead"), g.Text(i18n.T("patrols.lead"))),
-				communityFilter("/patrols", p.Community, p.Places, i18n.T("patrols.all_communities")),
+				communityFilter("/patrols", p.Community, p.Places, i18n.T("patrols.all_communities"),
+					h.Div(h.Class("field"), h.Label(h.For("year"), g.Text(i18n.T("patrols.year"))),
+						h.Input(h.Type("number"), h.ID("year"), h.Name("year"), h.Min("2000"), h.Max("9999"), h.Value(strconv.Itoa(p.Figures.Year)), g.Attr("inputmode", "numeric"))),
+				),
 			),
 			FiguresSection(p.Figures),
 			h.Section(h.Class("card"), h.ID("teams"),
