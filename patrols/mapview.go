@@ -259,7 +259,7 @@ func pointsSection(p MapProps) g.Node {
 			)),
 			h.TBody(g.Map(md.Points, func(mp *MapPoint) g.Node {
 				return h.Tr(h.ID("row-"+mp.ID),
-					h.Td(g.Text(mp.Label), g.If(mp.Building != "", h.Span(h.Class("small muted"), g.Text(" "+mp.Building)))),
+					h.Td(g.Text(mp.Label), g.If(mp.Building != "" && mp.Building != mp.Label, h.Span(h.Class("small muted"), g.Text(" "+mp.Building)))),
 					h.Td(g.Text(i18n.T("patrols.point_kind."+mp.Kind))),
 					h.Td(g.If(mp.Kind == PointBuilding, g.Group{
 						g.Text(recencyText(mp)),
