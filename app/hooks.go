@@ -8,6 +8,7 @@ import (
 
 	"zoufang/auth"
 	"zoufang/households"
+	"zoufang/patrols"
 	"zoufang/people"
 	"zoufang/replica"
 	"zoufang/station"
@@ -25,6 +26,7 @@ func bindRecordHooks(app core.App, s *Server) {
 	visits.BindHooks(app)
 	watches.BindHooks(app)
 	people.BindHooks(app, s.movers())
+	patrols.BindHooks(app, s.Settings)
 	replica.BindStamp(app)
 
 	app.OnRecordAfterCreateSuccess("settings").BindFunc(func(e *core.RecordEvent) error {

@@ -10,6 +10,7 @@ import (
 
 	"zoufang/households"
 	"zoufang/i18n"
+	"zoufang/patrols"
 	"zoufang/replica"
 	"zoufang/station"
 )
@@ -102,6 +103,7 @@ const defaultBodyLimit = 1 << 20
 var bodyLimits = map[string]int64{
 	"/sync/push":         replica.MaxPushBytes + 1, // one byte over, so the push says itself that it is too large
 	"/households/import": households.MaxImportBytes + 1<<20,
+	"/patrols/map/plan":  patrols.PlanMaxBytes + 1<<20, // the page itself says the image is too large
 }
 
 // bodyLimit refuses a body over its route's limit before reading a byte

@@ -15,6 +15,7 @@ import (
 	"zoufang/auth"
 	"zoufang/households"
 	"zoufang/i18n"
+	"zoufang/patrols"
 	"zoufang/people"
 	"zoufang/pwa"
 	"zoufang/ratelimit"
@@ -29,6 +30,7 @@ import (
 const (
 	signInPerMinute  = 60
 	confirmPerMinute = 30
+	praisePerMinute  = 60
 )
 
 // fieldScreens are the field app's screens: the paths the server answers
@@ -58,7 +60,8 @@ func (s *Server) routes(e *echo.Echo) {
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/assets/") || p == "/ws" || p == "/sw.js" || p == "/manifest.webmanifest"
+			return strings.HasPrefix(p, "/assets/") || p == "/ws" || p == "/sw.js" || p == "/manifest.webmanifest" ||
+				strings.HasPrefix(p, "/patrols/plan/") // images, served with ranges
 		},
 	}))
 	e.Use(s.Sessions.Middleware)
@@ -168,6 +171,39 @@ func (s *Server) routes(e *echo.Echo) {
 	// The live channel and the deputy chief's board.
 	e.GET("/ws", s.Hub.Handle, officer)
 	e.GET("/board", page(visits.HandleBoard(s.Visits, s.Watches, layout, s.Settings, s.presence)), chief)
+
+	// Volunteer patrols, their reports, the patrol map and the praise
+	// board (DESIGN §15). Officers work in their communities, the deputy
+	// chief in all; the store checks which, the record hooks the rules.
+	pat := patrols.NewStore(s.App, s.Households, s.Settings)
+	e.GET("/patrols", page(patrols.HandleOverview(pat, layout)), officer)
+	e.GET("/patrols/figures.xlsx", page(patrols.HandleFiguresXLSX(pat)), officer)
+	e.GET("/patrols/teams/new", page(patrols.HandleTeamForm(pat, layout)), officer)
+	e.POST("/patrols/teams", page(patrols.HandleSaveTeam(pat, layout)), officer)
+	e.GET("/patrols/teams/:id", page(patrols.HandleTeamForm(pat, layout)), officer)
+	e.POST("/patrols/teams/:id", page(patrols.HandleSaveTeam(pat, layout)), officer)
+	e.GET("/patrols/volunteers/new", page(patrols.HandleVolunteerForm(pat, layout)), officer)
+	e.POST("/patrols/volunteers", page(patrols.HandleSaveVolunteer(pat, layout)), officer)
+	e.GET("/patrols/volunteers/:id", page(patrols.HandleVolunteerForm(pat, layout)), officer)
+	e.POST("/patrols/volunteers/:id", page(patrols.HandleSaveVolunteer(pat, layout)), officer)
+	e.GET("/patrols/shifts/new", page(patrols.HandleShiftForm(pat, layout)), officer)
+	e.POST("/patrols/shifts", page(patrols.HandleSaveShift(pat, layout)), officer)
+	e.GET("/patrols/map", page(patrols.HandleMap(pat, layout)), officer)
+	e.POST("/patrols/map/points", page(patrols.HandleAddPoint(pat, layout)), officer)
+	e.POST("/patrols/map/points/:id/delete", page(patrols.HandleDeletePoint(pat)), officer)
+	e.POST("/patrols/map/plan", page(patrols.HandleUploadPlan(pat, layout)), chief)
+	e.GET("/patrols/plan/:community/:file", patrols.HandlePlanImage(pat), officer)
+	e.GET("/reports", page(patrols.HandleReports(pat, layout)), officer)
+	e.GET("/reports/new", page(patrols.HandleReportForm(pat, layout)), officer)
+	e.POST("/reports", page(patrols.HandleSaveReport(pat, layout)), officer)
+	e.GET("/reports/:id", page(patrols.HandleReport(pat, layout)), officer)
+	e.POST("/reports/:id/move", page(patrols.HandleMove(pat, layout)), officer)
+	e.GET("/praise", page(patrols.HandlePraise(pat, layout)), ratelimit.Middleware(ratelimit.New(praisePerMinute, time.Minute)))
+	e.GET("/praise/deeds", page(patrols.HandleDeeds(pat, layout)), chief)
+	e.GET("/praise/deeds/new", page(patrols.HandleDeedForm(pat, layout)), chief)
+	e.POST("/praise/deeds", page(patrols.HandleSaveDeed(pat, layout)), chief)
+	e.GET("/praise/deeds/:id", page(patrols.HandleDeedForm(pat, layout)), chief)
+	e.POST("/praise/deeds/:id", page(patrols.HandleSaveDeed(pat, layout)), chief)
 }
 
 // householdSections are what the features above the registry show on a

@@ -272,7 +272,7 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 		return err
 	}
 	res.Watches = n
-	return nil
+	return seedPatrols(tx, opt)
 }
 
 // handOver records the demo's past handover (the people hooks perform it).

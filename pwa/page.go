@@ -70,7 +70,7 @@ func (s *Shell) Layout(p Page) g.Node {
 	if p.Field {
 		// Preload the field app's whole module graph, so the browser fetches
 		// it in one round trip instead of discovering imports level by level.
-		for _, u := range s.Assets.Modules("js/app.js", "js/board.js") {
+		for _, u := range s.Assets.Modules("js/app.js", "js/board.js", "js/map.js") {
 			scripts = append(scripts, h.Link(h.Rel("modulepreload"), h.Href(u)))
 		}
 		scripts = append(scripts, h.Script(h.Type("module"), h.Src(s.Assets.URL("js/app.js"))))
