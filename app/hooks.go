@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"zoufang/households"
+	"zoufang/mediation"
 	"zoufang/people"
 	"zoufang/replica"
 	"zoufang/visits"
@@ -21,6 +22,7 @@ func bindRecordHooks(app core.App, s *Server) {
 	visits.BindHooks(app)
 	watches.BindHooks(app)
 	people.BindHooks(app)
+	mediation.BindHooks(app)
 	replica.BindStamp(app)
 
 	app.OnRecordAfterCreateSuccess("settings").BindFunc(func(e *core.RecordEvent) error {
