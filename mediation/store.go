@@ -352,11 +352,13 @@ func (s *Store) Sessions(ctx context.Context, disputeID string) ([]*Session, err
 	return out, nil
 }
 
-// History lists a dispute's events, oldest first.
+// History lists a dispute's events in the order they were recorded. An
+// event's At is when it happened: for a follow-up visit recorded offline,
+// the visit's time, which may be before the events recorded meanwhile.
 func (s *Store) History(ctx context.Context, disputeID string) ([]*Event, error) {
 	var recs []*core.Record
 	err := s.app.RecordQuery(EventsCollection).WithContext(ctx).
-		AndWhere(dbx.HashExp{"dispute": disputeID}).OrderBy("at ASC", "rowid ASC").All(&recs)
+		AndWhere(dbx.HashExp{"dispute": disputeID}).OrderBy("created ASC", "at ASC").All(&recs)
 	if err != nil {
 		return nil, station.Internal(err, "dispute history")
 	}

@@ -179,7 +179,7 @@ func mediationUp(app core.App) error {
 		&core.AutodateField{Name: "created", OnCreate: true},
 		&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true},
 	)
-	events.AddIndex("idx_dispute_events_dispute_at", false, "dispute, at", "")
+	events.AddIndex("idx_dispute_events_dispute_created", false, "dispute, created", "")
 	events.AddIndex("idx_dispute_events_visit", false, "visit", "visit != ''")
 	events.ListRule = types.Pointer(disputeRule("dispute."))
 	events.ViewRule = events.ListRule
