@@ -32,6 +32,7 @@ func (f *fixture) followUpVisit(t *testing.T, rec *core.Record, household, dispu
 }
 
 func TestFollowUps(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a := officer(f.OfficerA)
 	day := 24 * time.Hour
@@ -137,6 +138,7 @@ func TestFollowUps(t *testing.T) {
 }
 
 func TestHandOver(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a := officer(f.OfficerA)
 	successor := f.NewOfficer("100021", "周永杰", station.RoleOfficer, f.CommunityA)

@@ -36,6 +36,7 @@ type apiDispute struct {
 // (what the admin UI at /_/ calls) meets the same rules as the office
 // pages, with the same field codes.
 func TestRESTKeepsTheRules(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	admin := f.Superuser()
 	post := func(t *testing.T, body map[string]any) (*http.Response, apiError) {
@@ -188,6 +189,7 @@ func TestRESTKeepsTheRules(t *testing.T) {
 // TestCollectionsSpeakTheVocabulary: the select values the migration wrote
 // are the Go vocabularies the pages and hooks use.
 func TestCollectionsSpeakTheVocabulary(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	values := func(collection, field string) []string {
 		t.Helper()

@@ -51,6 +51,7 @@ func badInputs(f *fixture) []struct {
 }
 
 func TestValidationThroughTheStore(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a := officer(f.OfficerA)
 	for _, tc := range badInputs(f) {
@@ -121,6 +122,7 @@ func TestValidationThroughTheStore(t *testing.T) {
 }
 
 func TestNumbering(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
 	at := func(s string) time.Time {
@@ -250,6 +252,7 @@ func restBody(in mediation.Input) map[string]any {
 }
 
 func TestStatusTransitions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a := officer(f.OfficerA)
 	d := f.create(t, f.OfficerA, f.input())
@@ -363,6 +366,7 @@ func TestStatusTransitions(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a := officer(f.OfficerA)
 	in := f.input()
@@ -404,6 +408,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestRoster(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	chief := officer(f.Chief)
 	t.Run("a mediator's phone is stored in E.164", func(t *testing.T) {

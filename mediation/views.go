@@ -388,7 +388,7 @@ func partyRow(i int, pt Party, errs map[string]station.FieldError, names Names) 
 	bad := func(f string) bool { _, ok := errs[name(f)]; return ok }
 	msg := func(f string) g.Node {
 		if fe, ok := errs[name(f)]; ok {
-			return h.P(h.Class("error"), g.Text(fe.Message))
+			return h.P(h.Class("error"), h.ID(name(f)+"-error"), g.Text(fe.Message))
 		}
 		return nil
 	}
