@@ -107,7 +107,7 @@ func TestScope(t *testing.T) {
 	t.Run("an officer cannot act on a case outside their scope", func(t *testing.T) {
 		a := who["officer A"]
 		for path, form := range map[string]url.Values{
-			"/disputes/" + dB.ID:              {"summary": {"改"}},
+			"/disputes/" + dB.ID:               {"summary": {"改"}},
 			"/disputes/" + dB.ID + "/sessions": {"at": {time.Now().Format("2006-01-02")}, "notes": {"x"}},
 			"/disputes/" + dB.ID + "/close":    {"status": {"settled"}, "outcome": {"x"}},
 			"/disputes/" + dB.ID + "/reopen":   {"reopen_reason": {"x"}},
