@@ -147,7 +147,7 @@ type figureRow struct {
 // deputy chief: the station's). A year of zero is the current one.
 func (s *Store) Figures(ctx context.Context, o *station.Officer, year int) (Figures, error) {
 	loc := location(s.app)
-	now := s.Now()
+	now := nowFrom(ctx)
 	if year == 0 {
 		year = now.In(loc).Year()
 	}

@@ -135,7 +135,7 @@ func onDisputeCreate(e *core.RecordEvent) error {
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
 		rec := e.Record
-		now := time.Now()
+		now := nowFrom(e.Context)
 		loc := location(tx)
 		d := FromRecord(rec)
 		p := station.Problems{}
@@ -199,7 +199,7 @@ func onDisputeUpdate(e *core.RecordEvent) error {
 		e.App = tx
 		rec := e.Record
 		orig := rec.Original()
-		now := time.Now()
+		now := nowFrom(e.Context)
 		loc := location(tx)
 		// The number and the follow-up state are the server's.
 		for _, f := range []string{"number", "year", "seq"} {
@@ -373,7 +373,7 @@ func onSessionSave(e *core.RecordEvent) error {
 	return e.App.RunInTransaction(func(tx core.App) error {
 		e.App = tx
 		rec := e.Record
-		now := time.Now()
+		now := nowFrom(e.Context)
 		loc := location(tx)
 		if !rec.IsNew() {
 			// A session stays with its dispute.

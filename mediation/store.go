@@ -22,12 +22,28 @@ import (
 // collections; the hooks keep the data's own rules whoever writes.
 type Store struct {
 	app core.App
-	// Now is the clock (time.Now unless a test sets it).
-	Now func() time.Time
 }
 
 // NewStore returns the mediation store of app.
-func NewStore(app core.App) *Store { return &Store{app: app, Now: time.Now} }
+func NewStore(app core.App) *Store { return &Store{app: app} }
+
+type clockKey struct{}
+
+// AsOf returns ctx under which the mediation log records what is saved as
+// happening at t, not now: its history's times and the checks against
+// "the future". The demo backfills a year of cases with it, as an import
+// of the room's paper records would; no request can set it.
+func AsOf(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, clockKey{}, t)
+}
+
+// nowFrom is the time of ctx (see AsOf), else the clock's.
+func nowFrom(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(clockKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
+}
 
 func notFound() error {
 	return &station.Error{Code: station.ENotFound, Message: i18n.T("dispute.not_found")}
@@ -163,7 +179,7 @@ func (s *Store) Create(ctx context.Context, o *station.Officer, in Input) (*Disp
 func (s *Store) validate(ctx context.Context, tx core.App, o *station.Officer, d *Dispute, was *Dispute) error {
 	p := station.Problems{}
 	leadChanged := was == nil || was.Officer != d.Officer
-	check(d, txRefs{ctx, tx}, s.Now(), location(tx), leadChanged, p)
+	check(d, txRefs{ctx, tx}, nowFrom(ctx), location(tx), leadChanged, p)
 	if d.Community != "" && !CanSee(o, d) {
 		p.Add("community", "out_of_area")
 	}
@@ -313,7 +329,7 @@ func (s *Store) AddSession(ctx context.Context, o *station.Officer, id string, i
 		}
 		sess := &Session{Dispute: id, At: in.At, Mediators: slices.Clone(in.Mediators), Notes: in.Notes, NextStep: in.NextStep}
 		p := station.Problems{}
-		checkSession(sess, d, txRefs{ctx, tx}, s.Now(), location(tx), p)
+		checkSession(sess, d, txRefs{ctx, tx}, nowFrom(ctx), location(tx), p)
 		if err := p.Err(); err != nil {
 			return err
 		}
@@ -456,7 +472,7 @@ func (s *Store) List(ctx context.Context, o *station.Officer, q Query) (ListResu
 	}
 	if q.Overdue {
 		if q.Now.IsZero() {
-			q.Now = s.Now()
+			q.Now = nowFrom(ctx)
 		}
 		today := dayOf(q.Now, location(s.app))
 		conds = append(conds, dbx.HashExp{"follow_up_pending": true},
