@@ -36,6 +36,7 @@ type Result struct {
 	Communities int
 	Households  int
 	Visits      int
+	Disputes    int
 	Logins      []Login
 }
 
@@ -241,6 +242,11 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 			}
 		}
 	}
+	disputes, err := seedMediation(tx, rng, opt.Now, officerRecs, commIDs, byCommunity)
+	if err != nil {
+		return fmt.Errorf("mediation room: %w", err)
+	}
+	res.Disputes = disputes
 	return nil
 }
 
