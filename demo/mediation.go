@@ -506,7 +506,12 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 			return written, fmt.Errorf("close %s: %w", d.Number, err)
 		}
 		if followUp && h != nil && now.Sub(closing.FollowUpAt) > 10*24*time.Hour {
-			at := closing.FollowUpAt.Add(time.Duration(14*60+rng.IntN(180)) * time.Minute).Add(time.Duration(rng.IntN(3)) * 24 * time.Hour)
+			// On the first visit day from the follow-up's day, in the afternoon.
+			fd := closing.FollowUpAt
+			for !st.IsVisitDay(fd) {
+				fd = fd.AddDate(0, 0, 1)
+			}
+			at := fd.Add(time.Duration(14*60+rng.IntN(180)) * time.Minute)
 			if err := followUpVisit(tx, lead.Id, h.ID, d.ID, at); err != nil {
 				return written, fmt.Errorf("follow-up of %s: %w", d.Number, err)
 			}
