@@ -435,7 +435,7 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 		closed := opened.Add(time.Duration(days)*24*time.Hour + time.Duration(30+rng.IntN(180))*time.Minute)
 		status := mediation.StatusSettled
 		switch r := rng.IntN(1000); {
-		case r < 8:
+		case r < 11:
 			status = mediation.StatusFailed
 		case r < 45:
 			status = mediation.StatusReferred
@@ -494,10 +494,10 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 			outcome = closingTexts[status][rng.IntN(len(closingTexts[status]))]
 		}
 		closing := mediation.CloseInput{Status: status, Outcome: outcome, ClosedAt: closed, AgreementSigned: status == mediation.StatusSettled && rng.IntN(100) < 80}
-		// A follow-up two weeks after settling for about a third; those of
-		// the last months are still owed (some overdue), older ones were
-		// made: a follow-up visit of the case's household.
-		followUp := status == mediation.StatusSettled && rng.IntN(100) < 35
+		// A follow-up two weeks after settling for some cases with a
+		// household; those of the last weeks are still owed (a few
+		// overdue), older ones were made: a follow-up visit to the door.
+		followUp := status == mediation.StatusSettled && h != nil && rng.IntN(100) < 40
 		if followUp {
 			fd := closed.In(loc).AddDate(0, 0, 14)
 			closing.FollowUpAt = time.Date(fd.Year(), fd.Month(), fd.Day(), 0, 0, 0, 0, loc)
@@ -505,7 +505,7 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 		if _, err := store.Close(mediation.AsOf(ctx, closed), o, d.ID, closing); err != nil {
 			return written, fmt.Errorf("close %s: %w", d.Number, err)
 		}
-		if followUp && h != nil && now.Sub(closing.FollowUpAt) > 10*24*time.Hour {
+		if followUp && now.Sub(closing.FollowUpAt) > 20*24*time.Hour {
 			// On the first visit day from the follow-up's day, in the afternoon.
 			fd := closing.FollowUpAt
 			for !st.IsVisitDay(fd) {

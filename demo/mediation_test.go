@@ -64,6 +64,7 @@ func TestSeedMediation(t *testing.T) {
 				made++
 			}
 		}
+		t.Logf("%d follow-ups overdue, %d made", overdue.Total, made)
 		if overdue.Total == 0 || overdue.Total > 20 || made == 0 {
 			t.Fatalf("%d overdue, %d made", overdue.Total, made)
 		}
