@@ -185,6 +185,15 @@ var sessionNotes = []string{
 	"现场查看，拍照留存，请物业一同到场说明情况。",
 }
 
+// sessionNote is the notes of the k-th sitting: both sides' accounts
+// first, then the others in turn from first.
+func sessionNote(k, first int) string {
+	if k == 0 {
+		return sessionNotes[0]
+	}
+	return sessionNotes[1+(first+k)%(len(sessionNotes)-1)]
+}
+
 var nextSteps = []string{"", "", "下周三再约双方到调解室", "请物业出具维修报价", "等待当事人家属商量后答复", "请律师准备协议文本"}
 
 // seedMediation seeds the demo's mediation room: rooms, the roster, and
@@ -457,12 +466,19 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 		if days > 0 {
 			sessions += rng.IntN(3)
 		}
+		firstNote := rng.IntN(len(sessionNotes))
 		for k := range sessions {
-			at := opened.Add(time.Duration(k) * end.Sub(opened) / time.Duration(sessions))
-			if k == 0 {
-				at = opened.Add(10 * time.Minute)
+			// The first sitting as the case comes in; later ones on days
+			// spread up to the closing, in office hours.
+			at := opened.Add(10 * time.Minute)
+			if k > 0 {
+				d := opened.Add(time.Duration(k) * end.Sub(opened) / time.Duration(sessions)).In(loc)
+				at = time.Date(d.Year(), d.Month(), d.Day(), 9+rng.IntN(7), rng.IntN(60), 0, 0, loc)
+				if !at.After(opened) {
+					at = opened.Add(time.Duration(k) * time.Hour)
+				}
 			}
-			if at.After(now) {
+			if at.After(now) || (status != mediation.StatusOpen && at.After(closed)) {
 				break
 			}
 			present := mediators
@@ -478,7 +494,7 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 				recorded = now
 			}
 			_, err := store.AddSession(mediation.AsOf(ctx, recorded), o, d.ID, mediation.SessionInput{
-				At: at, Mediators: present, Notes: sessionNotes[(k+rng.IntN(2))%len(sessionNotes)], NextStep: next,
+				At: at, Mediators: present, Notes: sessionNote(k, firstNote), NextStep: next,
 			})
 			if err != nil {
 				return written, fmt.Errorf("session of %s: %w", d.Number, err)
