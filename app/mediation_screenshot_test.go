@@ -17,7 +17,7 @@ import (
 
 // TestMediationScreenshots drives the demo station's mediation log in a
 // desktop-sized Chromium, as the deputy chief reviews it, and captures the
-// list, a case, the agreement as printed and the figures. With
+// list, a case, the agreement and the roster as printed, and the figures. With
 // ZOUFANG_SCREENSHOTS=/abs/path/docs/screenshots it writes them there (how
 // the committed ones were made); otherwise it checks they render.
 func TestMediationScreenshots(t *testing.T) {
@@ -96,7 +96,21 @@ func TestMediationScreenshots(t *testing.T) {
 		}
 	})
 
-	for name, b := range map[string][]byte{"disputes.png": listPNG, "dispute.png": casePNG, "agreement.png": agreementPNG, "mediation-figures.png": figuresPNG} {
+	step(t, ctx, "open the roster as printed",
+		chromedp.Navigate(env.URL+"/mediators"),
+		chromedp.WaitVisible("table.roster-table", chromedp.ByQuery),
+	)
+	var rosterPNG []byte
+	step(t, ctx, "capture the roster", chromedp.FullScreenshot(&rosterPNG, 100))
+	t.Run("the roster prints for the wall on one A4 portrait page", func(t *testing.T) {
+		pdf := printPDF(t, ctx)
+		w, h := pdfPageSize(t, pdf)
+		if n := pdfPages(pdf); n != 1 || w > h {
+			t.Fatalf("%d pages of %.0f × %.0f pt", n, w, h)
+		}
+	})
+
+	for name, b := range map[string][]byte{"disputes.png": listPNG, "dispute.png": casePNG, "agreement.png": agreementPNG, "mediation-figures.png": figuresPNG, "roster.png": rosterPNG} {
 		if len(b) < 10_000 {
 			t.Errorf("%s: %d bytes, not a real screenshot", name, len(b))
 		}

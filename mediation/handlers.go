@@ -319,8 +319,12 @@ func HandleUpdate(st mediationLog, layout pwa.Layout, env Env) pwa.Handler {
 			return nil, err
 		}
 		in, perr := inputFromForm(c, env.Settings().Location(), time.Now())
-		// What the edit form does not carry stays as it is.
+		// What the edit form does not carry stays as it is, and so does the
+		// moment of opening while its day is unchanged (the form has days).
 		in.Visit, in.Report = d.Visit, d.Report
+		if loc := env.Settings().Location(); !in.OpenedAt.IsZero() && dayOf(in.OpenedAt, loc).Equal(dayOf(d.OpenedAt, loc)) {
+			in.OpenedAt = d.OpenedAt
+		}
 		if c.FormValue("add_party") != "" {
 			in.Parties = append(in.Parties, Party{Role: RoleRespondent})
 			return form(c, st, layout, env, in, d, nil)

@@ -275,6 +275,39 @@ func TestForms(t *testing.T) {
 		}
 		id = strings.TrimSuffix(strings.TrimPrefix(res.Header.Get("Location"), "/disputes/"), "?done=saved")
 	})
+	t.Run("an open case is edited from its form, and the history says what changed", func(t *testing.T) {
+		res, body := a.Get("/disputes/" + id + "/edit")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, `value="135 1234 5678"`) {
+			t.Fatalf("edit form %d", res.StatusCode)
+		}
+		form := base()
+		form.Set("summary", "兄弟二人因赡养老人费用和照料分工起争执。")
+		form.Set("parties.1.phone", "")
+		if res, _ := a.PostForm("/disputes/"+id, form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d", res.StatusCode)
+		}
+		hist, _ := f.Store.History(f.ctx, id)
+		last := hist[len(hist)-1]
+		if last.Kind != mediation.EventEdited || strings.Join(last.Fields, ",") != "summary,parties" {
+			t.Fatalf("last event %+v", last)
+		}
+		_, body = a.Get("/disputes/" + id)
+		if !strings.Contains(body, "改了：纠纷情况、当事人") {
+			t.Fatal("the history does not name the changed fields")
+		}
+	})
+	t.Run("a household's disputes are found by the case's and the parties' households", func(t *testing.T) {
+		in := f.input()
+		in.Household = ""
+		d := f.create(t, f.OfficerA, in) // the party's household only
+		got, err := f.Store.ForHousehold(f.ctx, officer(f.OfficerA), f.HouseA.ID)
+		if err != nil || len(got) != 1 || got[0].ID != d.ID {
+			t.Fatalf("%+v %v", got, err)
+		}
+		if none, _ := f.Store.ForHousehold(f.ctx, officer(f.OfficerB), f.HouseA.ID); len(none) != 0 {
+			t.Fatalf("officer B sees %+v", none)
+		}
+	})
 	t.Run("a session without notes is refused on the case page", func(t *testing.T) {
 		res, body := a.PostForm("/disputes/"+id+"/sessions", url.Values{"at": {time.Now().Format("2006-01-02")}, "next_step": {"下周再约"}})
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "此项为必填") || !strings.Contains(body, `value="下周再约"`) {

@@ -913,7 +913,7 @@ func RosterPage(layout pwa.Layout, p RosterProps) g.Node {
 					)
 				}),
 			),
-			h.Section(h.Class("card"),
+			h.Section(h.Class("card no-print"),
 				h.H2(g.Text(i18n.T("mediation.rooms"))),
 				h.Ul(h.Class("list"), g.Map(p.Names.RoomList, func(r Room) g.Node {
 					where := i18n.T("mediation.station_room")
