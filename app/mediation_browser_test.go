@@ -192,4 +192,3 @@ func pdfPageSize(t *testing.T, pdf []byte) (w, h float64) {
 	h, _ = strconv.ParseFloat(string(m[2]), 64)
 	return w, h
 }
-
