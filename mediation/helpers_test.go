@@ -25,7 +25,7 @@ type fixture struct {
 	ctx                       context.Context
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	env := apptest.New(t)
 	f := &fixture{Env: env, Store: mediation.NewStore(env.App), ctx: context.Background()}

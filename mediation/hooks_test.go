@@ -218,3 +218,25 @@ func TestCollectionsSpeakTheVocabulary(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedCasesKeepTheirReferences: a mediator or visit a closed case
+// names cannot be deleted from under it; deactivate a mediator instead.
+func TestClosedCasesKeepTheirReferences(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	d := f.create(t, f.OfficerA, f.input())
+	if _, err := f.Store.Close(f.ctx, officer(f.OfficerA), d.ID, mediation.CloseInput{Status: mediation.StatusSettled, Outcome: "和解"}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.App.FindRecordById(mediation.MediatorsCollection, f.MedVolunteer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.App.Delete(rec); err == nil {
+		t.Fatal("a mediator of a closed case was deleted")
+	}
+	got, _ := f.Store.Get(f.ctx, officer(f.Chief), d.ID)
+	if len(got.Mediators) != 1 {
+		t.Fatalf("mediators %v", got.Mediators)
+	}
+}
