@@ -60,7 +60,7 @@ type mediationLog interface {
 
 // names loads what the pages show for ids, and the addresses of the
 // households named.
-func names(ctx context.Context, st mediationLog, o *station.Officer, households ...string) (Names, error) {
+func names(ctx context.Context, st mediationLog, households ...string) (Names, error) {
 	n := Names{Rooms: map[string]string{}, Communities: map[string]string{}, Officers: map[string]string{}, Mediators: map[string]*Mediator{}}
 	var err error
 	if n.RoomList, err = st.Rooms(ctx); err != nil {
@@ -73,12 +73,13 @@ func names(ctx context.Context, st mediationLog, o *station.Officer, households 
 	if err != nil {
 		return n, err
 	}
+	// Every community is offered: the station's room takes walk-ins from
+	// anywhere, and an officer may open a case outside their area that they
+	// lead (the store refuses one they would not see).
 	for _, c := range all {
 		n.Communities[c.ID] = c.Name
-		if o.CoversCommunity(c.ID) {
-			n.Places = append(n.Places, c)
-		}
 	}
+	n.Places = all
 	if n.OfficerList, err = st.Officers(ctx); err != nil {
 		return n, err
 	}
@@ -172,7 +173,7 @@ func HandleList(st mediationLog, layout pwa.Layout, env Env) pwa.Handler {
 		if err != nil {
 			return nil, err
 		}
-		n, err := names(ctx, st, o)
+		n, err := names(ctx, st)
 		if err != nil {
 			return nil, err
 		}
@@ -243,7 +244,7 @@ func lookReport(ctx context.Context, src Lookups, o *station.Officer, id string)
 func form(c echo.Context, st mediationLog, layout pwa.Layout, env Env, in Input, editing *Dispute, pageErr error) (g.Node, error) {
 	ctx := c.Request().Context()
 	o := station.OfficerFrom(ctx)
-	n, err := names(ctx, st, o, householdsOf(in.Household, in.Parties)...)
+	n, err := names(ctx, st, householdsOf(in.Household, in.Parties)...)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +368,7 @@ func casePage(c echo.Context, st mediationLog, layout pwa.Layout, env Env, id, f
 	if err != nil {
 		return nil, err
 	}
-	n, err := names(ctx, st, o, householdsOf(d.Household, d.Parties)...)
+	n, err := names(ctx, st, householdsOf(d.Household, d.Parties)...)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +470,7 @@ func HandleAgreement(st mediationLog, layout pwa.Layout, env Env) pwa.Handler {
 		if d.Status != StatusSettled {
 			return nil, &station.Error{Code: station.EConflict, Message: i18n.T("agreement.needs_settled")}
 		}
-		n, err := names(ctx, st, o, householdsOf(d.Household, d.Parties)...)
+		n, err := names(ctx, st, householdsOf(d.Household, d.Parties)...)
 		if err != nil {
 			return nil, err
 		}
@@ -523,7 +524,7 @@ func roster(c echo.Context, st mediationLog, layout pwa.Layout, roomErr error, r
 	if err != nil {
 		return nil, err
 	}
-	n, err := names(ctx, st, o)
+	n, err := names(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -565,7 +566,7 @@ func HandleMediatorForm(st mediationLog, layout pwa.Layout) pwa.Handler {
 func mediatorForm(c echo.Context, st mediationLog, layout pwa.Layout, in Mediator, editing *Mediator, pageErr error) (g.Node, error) {
 	ctx := c.Request().Context()
 	o := station.OfficerFrom(ctx)
-	n, err := names(ctx, st, o)
+	n, err := names(ctx, st)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ type Names struct {
 	Rooms       map[string]string
 	RoomList    []Room
 	Communities map[string]string
-	Places      []Place // the signed-in officer's communities, for the forms
+	Places      []Place // the communities, for the forms
 	Officers    map[string]string
 	OfficerList []OfficerOption
 	Mediators   map[string]*Mediator
