@@ -124,6 +124,9 @@ type Server struct {
 
 	importPlans *households.ImportPlans
 	Hub         *live.Hub
+	// warmed is closed when the search index's warm-up has finished;
+	// Close waits for it, so it never reads a database already closed.
+	warmed chan struct{}
 
 	settings    atomic.Pointer[station.Settings]
 	communities sync.Map // household id → community id, for announcements
@@ -187,7 +190,9 @@ func (s *Server) build(app core.App) error {
 	s.Sessions = &auth.Sessions{App: app, Secure: s.Config.SecureCookies, Log: s.Log}
 	s.Login = auth.NewLogin(s.Sessions, s.Shell.Layout, s.Tokens)
 	s.importPlans = households.NewImportPlans()
+	s.warmed = make(chan struct{})
 	go func() {
+		defer close(s.warmed)
 		// The first search should not wait for the index.
 		if err := s.Households.Warm(context.Background()); err != nil {
 			s.Log.Error("warm the household search index", "err", err)
@@ -301,10 +306,14 @@ func (s *Server) reloadSettings() error {
 	return nil
 }
 
-// Close stops the server's background work (the live hub).
+// Close stops the server's background work (the live hub, the search
+// index's warm-up).
 func (s *Server) Close() {
 	if s.Hub != nil {
 		s.Hub.Close()
+	}
+	if s.warmed != nil {
+		<-s.warmed
 	}
 }
 

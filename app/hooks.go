@@ -8,6 +8,7 @@ import (
 
 	"zoufang/auth"
 	"zoufang/households"
+	"zoufang/mediation"
 	"zoufang/patrols"
 	"zoufang/people"
 	"zoufang/replica"
@@ -27,6 +28,7 @@ func bindRecordHooks(app core.App, s *Server) {
 	watches.BindHooks(app)
 	people.BindHooks(app, s.movers())
 	patrols.BindHooks(app, s.Settings)
+	mediation.BindHooks(app)
 	replica.BindStamp(app)
 
 	app.OnRecordAfterCreateSuccess("settings").BindFunc(func(e *core.RecordEvent) error {

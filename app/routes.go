@@ -15,6 +15,7 @@ import (
 	"zoufang/auth"
 	"zoufang/households"
 	"zoufang/i18n"
+	"zoufang/mediation"
 	"zoufang/patrols"
 	"zoufang/people"
 	"zoufang/pwa"
@@ -204,6 +205,32 @@ func (s *Server) routes(e *echo.Echo) {
 	e.POST("/praise/deeds", page(patrols.HandleSaveDeed(pat, layout)), chief)
 	e.GET("/praise/deeds/:id", page(patrols.HandleDeedForm(pat, layout)), chief)
 	e.POST("/praise/deeds/:id", page(patrols.HandleSaveDeed(pat, layout)), chief)
+
+	// The mediation log (DESIGN §14): officers see their communities' cases
+	// and those they lead, the deputy chief all; the roster is the chief's
+	// to edit. A dispute opens from a visit (?visit=) or a patrol report
+	// (?report=) as well as empty.
+	med, menv := mediation.NewStore(s.App), mediation.Env{Settings: s.Settings}
+	msrc := mediation.Lookups{Visit: s.visitFacts}
+	e.GET("/disputes", page(mediation.HandleList(med, layout, menv)), officer)
+	e.GET("/disputes/new", page(mediation.HandleNew(med, layout, menv, msrc)), officer)
+	e.POST("/disputes", page(mediation.HandleCreate(med, layout, menv, msrc)), officer)
+	e.GET("/disputes/figures", page(mediation.HandleFigures(med, layout, menv, false)), officer)
+	e.GET("/disputes/figures.xlsx", page(mediation.HandleFigures(med, layout, menv, true)), officer)
+	e.GET("/disputes/:id", page(mediation.HandleCase(med, layout, menv)), officer)
+	e.POST("/disputes/:id", page(mediation.HandleUpdate(med, layout, menv)), officer)
+	e.GET("/disputes/:id/edit", page(mediation.HandleEdit(med, layout, menv)), officer)
+	e.POST("/disputes/:id/sessions", page(mediation.HandleSession(med, layout, menv)), officer)
+	e.POST("/disputes/:id/close", page(mediation.HandleClose(med, layout, menv)), officer)
+	e.POST("/disputes/:id/reopen", page(mediation.HandleReopen(med, layout, menv)), officer)
+	e.POST("/disputes/:id/signed", page(mediation.HandleSigned(med, layout, menv)), officer)
+	e.GET("/disputes/:id/agreement", page(mediation.HandleAgreement(med, layout, menv)), officer)
+	e.GET("/mediators", page(mediation.HandleRoster(med, layout)), officer)
+	e.GET("/mediators/new", page(mediation.HandleMediatorForm(med, layout)), chief)
+	e.POST("/mediators", page(mediation.HandleMediatorSave(med, layout)), chief)
+	e.POST("/mediators/rooms", page(mediation.HandleRoomSave(med, layout)), chief)
+	e.GET("/mediators/:id/edit", page(mediation.HandleMediatorForm(med, layout)), chief)
+	e.POST("/mediators/:id", page(mediation.HandleMediatorSave(med, layout)), chief)
 }
 
 // householdSections are what the features above the registry show on a
@@ -270,6 +297,16 @@ func (s *Server) places(ctx context.Context) ([]people.Place, error) {
 		out[i] = people.Place{ID: c.ID, Name: c.Name}
 	}
 	return out, nil
+}
+
+// visitFacts is what a dispute opened from a visit takes from it, for a
+// visit the officer may see.
+func (s *Server) visitFacts(ctx context.Context, o *station.Officer, id string) (*mediation.VisitFacts, error) {
+	v, err := s.Visits.Get(ctx, o, id)
+	if err != nil {
+		return nil, err
+	}
+	return &mediation.VisitFacts{ID: v.ID, Household: v.Household, Officer: v.Officer, Notes: v.Notes, Concerns: v.Concerns, VisitedAt: v.VisitedAt}, nil
 }
 
 // fieldOr serves the field shell to an officer and office (if any) to a

@@ -17,15 +17,6 @@ func setValue(sel, value string) chromedp.Action {
 		el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); return true; })()`, nil)
 }
 
-// tap scrolls an element to the middle of the screen, clear of the sticky
-// save bar, and clicks it, as a thumb would after scrolling to it.
-func tap(sel string) chromedp.Action {
-	return chromedp.Tasks{
-		chromedp.Evaluate(`document.querySelector(`+jsString(sel)+`).scrollIntoView({block: "center"})`, nil),
-		chromedp.Click(sel, chromedp.ByQuery),
-	}
-}
-
 // TestHolidayWatchOffline: the officer registers a holiday watch at the
 // door with no signal; it syncs exactly once; its first check is due on
 // Today; the officer records an abnormal check offline; back online, the

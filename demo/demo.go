@@ -38,6 +38,7 @@ type Result struct {
 	Visits      int
 	Watches     int
 	Answers     int // residents' confirmations and denials
+	Disputes    int
 	Logins      []Login
 }
 
@@ -272,6 +273,11 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 		return err
 	}
 	res.Watches = n
+	disputes, err := seedMediation(tx, rng, opt.Now, officerRecs, commIDs, byCommunity)
+	if err != nil {
+		return fmt.Errorf("mediation room: %w", err)
+	}
+	res.Disputes = disputes
 	return seedPatrols(tx, opt)
 }
 

@@ -7,7 +7,6 @@ func init() {
 	add(map[string]string{
 		"field.clock_format":          "时间格式应为 19:00。",
 		"field.day_format":            "日期格式应为 2026-12-01。",
-		"field.day_future":            "日期晚于今天。",
 		"field.datetime_local":        "时间格式不正确，应为 2026-12-01 19:30。",
 		"field.record_too_old":        "超过 %d 天，不能补录。",
 		"field.team_name_taken":       "这个社区已有同名的巡防队。",
