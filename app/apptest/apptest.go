@@ -50,23 +50,32 @@ type Env struct {
 // New starts the app with the fixture station.
 func New(t testing.TB) *Env {
 	t.Helper()
-	return start(t, (*Env).seed)
+	return start(t, t.TempDir(), (*Env).seed)
+}
+
+// Open starts the app on a copy of an existing data dir (a generated
+// district, say), migrated and seeded with nothing; the fixture fields stay
+// empty.
+func Open(t testing.TB, dir string) *Env {
+	t.Helper()
+	return start(t, dir, func(*Env) {})
 }
 
 // NewDemo starts the app on the demo station (长庆派出所), seeded as
 // `serve --demo` does but with fewer households, for screenshots.
 func NewDemo(t testing.TB, households int) *Env {
 	t.Helper()
-	return start(t, func(env *Env) {
+	return start(t, t.TempDir(), func(env *Env) {
 		if _, err := demo.Seed(env.App, demo.Options{Households: households, Weeks: 3}); err != nil {
 			t.Fatalf("demo: %v", err)
 		}
 	})
 }
 
-func start(t testing.TB, seed func(*Env)) *Env {
+// start runs the app on a copy of dataDir (tests.NewTestApp clones it).
+func start(t testing.TB, dataDir string, seed func(*Env)) *Env {
 	t.Helper()
-	ta, err := tests.NewTestApp(t.TempDir())
+	ta, err := tests.NewTestApp(dataDir)
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
