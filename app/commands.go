@@ -78,7 +78,8 @@ func genCommand(pb *pocketbase.PocketBase) *cobra.Command {
 				}
 			}
 			if !quiet {
-				opt.Progress = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "gen district: "+msg+" …") }
+				// To stderr, so that stdout is the summary alone.
+				opt.Progress = func(msg string) { fmt.Fprintln(os.Stderr, "gen district: "+msg+" …") }
 			}
 			res, err := gen.District(cmd.Context(), pb, opt)
 			if err != nil {
