@@ -173,6 +173,10 @@ func District(ctx context.Context, app core.App, opt Options) (Result, error) {
 	}
 	defer tx.Rollback()
 	w := &writer{ctx: ctx, tx: tx}
+	indexes, err := dropIndexes(ctx, tx, bulkTables)
+	if err != nil {
+		return Result{}, err
+	}
 	steps := []struct {
 		what string
 		do   func(*writer) error
@@ -188,7 +192,13 @@ func District(ctx context.Context, app core.App, opt Options) (Result, error) {
 			return Result{}, fmt.Errorf("write %s: %w", s.what, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE settings SET station_name = ?, updated = ?", StationName, dbTime(g.t0)); err != nil {
+	opt.Progress("indexes")
+	for _, q := range indexes {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return Result{}, fmt.Errorf("recreate index: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE settings SET station_name = ?", StationName); err != nil {
 		return Result{}, fmt.Errorf("station name: %w", err)
 	}
 	opt.Progress("commit")
@@ -212,6 +222,43 @@ func District(ctx context.Context, app core.App, opt Options) (Result, error) {
 		Officers: len(g.offs) - 1,
 		Took:     time.Since(began),
 	}, nil
+}
+
+// bulkTables are the tables whose secondary indexes are built after their
+// rows are in: building an index from sorted rows is much faster than
+// inserting millions of entries in random order (households, ids) into
+// B-trees larger than the page cache.
+var bulkTables = []string{visits.Collection, visits.ConfirmCollection, households.Collection, "household_phones", "holiday_watches"}
+
+// dropIndexes drops the tables' indexes (not their primary keys) within
+// tx and returns the statements that create them again, exactly as the
+// migrations did.
+func dropIndexes(ctx context.Context, tx *sql.Tx, tables []string) ([]string, error) {
+	var names, creates []string
+	for _, t := range tables {
+		rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", t)
+		if err != nil {
+			return nil, fmt.Errorf("indexes of %s: %w", t, err)
+		}
+		for rows.Next() {
+			var name, q string
+			if err := rows.Scan(&name, &q); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			names, creates = append(names, name), append(creates, q)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, "DROP INDEX ["+n+"]"); err != nil {
+			return nil, fmt.Errorf("drop index %s: %w", n, err)
+		}
+	}
+	return creates, nil
 }
 
 // generator holds the district while it is drawn.

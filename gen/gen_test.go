@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,6 +91,30 @@ func digests(t *testing.T, dir string) map[string]string {
 	return out
 }
 
+// schema is every table's and index's definition in a data dir.
+func schema(t *testing.T, dir string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "data.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
 func TestDistrict(t *testing.T) {
 	dir, res := generate(t, small)
 
@@ -120,6 +145,21 @@ func TestDistrict(t *testing.T) {
 			if res.Rows(table) == 0 {
 				t.Errorf("%s: no rows", table)
 			}
+		}
+	})
+
+	t.Run("the schema is the migrations' own, every index rebuilt", func(t *testing.T) {
+		fresh := t.TempDir()
+		app := core.NewBaseApp(core.BaseAppConfig{DataDir: fresh})
+		if err := app.Bootstrap(); err != nil {
+			t.Fatal(err)
+		}
+		if err := app.RunAllMigrations(); err != nil {
+			t.Fatal(err)
+		}
+		app.ResetBootstrapState()
+		if got, want := schema(t, dir), schema(t, fresh); got != want {
+			t.Errorf("schema after generating:\n%s\nwant:\n%s", got, want)
 		}
 	})
 
