@@ -255,7 +255,9 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 			s := probes[p.key]()
 			m.status, m.bytes, m.docs = s.status, s.bytes, s.docs
 			if s.err != "" {
-				m.err = s.err
+				// One failure is the answer: a path that fails is not
+				// retried to a median.
+				m.err, m.durs = s.err, []time.Duration{s.took}
 				break
 			}
 			m.durs = append(m.durs, s.took)
@@ -584,7 +586,7 @@ func render(cfg config, rs []*sizeResult, command string) string {
 		row(p.label, func(r *sizeResult) string {
 			m := r.rows[p.key]
 			if m.err != "" {
-				return "**" + m.err + "**"
+				return "**" + m.err + "** after " + ms(m.median())
 			}
 			cell := ms(m.median())
 			if strings.HasPrefix(p.key, "pull") {
