@@ -639,7 +639,7 @@ func (g *generator) writePlaces(w *writer) error {
 	if err != nil {
 		return err
 	}
-	var os stamps
+	var ost stamps
 	all := make([]string, len(g.comms))
 	for i, c := range g.comms {
 		all[i] = c.id
@@ -650,7 +650,7 @@ func (g *generator) writePlaces(w *writer) error {
 			role, comms = station.RoleOfficer, []string{g.comms[o.community].id}
 		}
 		badge := people.NormalizeBadge(o.badge)
-		t := dbTime(os.next(g.t0.Add(-24 * time.Hour)))
+		t := dbTime(ost.next(g.t0.Add(-24 * time.Hour)))
 		if err := offs.add(ctx, o.id, badge+"@station.police.example", false, true, g.pwHash, o.tokenKey,
 			o.name, badge, role, jsonText(comms), "zf_"+badge, o.phone, true, t, t); err != nil {
 			return err

@@ -368,7 +368,7 @@ func (s *server) memory(field string) (int64, error) {
 	return 0, fmt.Errorf("no %s", field)
 }
 
-// client is a signed-in HTTP client that neither asks for nor undoes
+// newClient is an HTTP client (with a cookie jar) that neither asks for nor undoes
 // compression itself, so that the bytes it counts are the bytes on the wire.
 func newClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
