@@ -97,6 +97,7 @@ func New() *pocketbase.PocketBase {
 	pb.RootCmd.AddCommand(serve)
 	pb.RootCmd.AddCommand(pbcmd.NewSuperuserCommand(pb))
 	pb.RootCmd.AddCommand(importCommand(pb))
+	pb.RootCmd.AddCommand(genCommand(pb))
 	pb.RootCmd.Use = "zoufang"
 	pb.RootCmd.Short = "zoufang (走访): the community police household-visit app"
 	return pb

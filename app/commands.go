@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase"
 	"github.com/spf13/cobra"
 
+	"zoufang/gen"
 	"zoufang/households"
 	"zoufang/i18n"
 	"zoufang/station"
@@ -41,6 +42,63 @@ func importCommand(pb *pocketbase.PocketBase) *cobra.Command {
 	hh.Flags().BoolVar(&dryRun, "dry-run", false, "check every row and write nothing")
 	hh.Flags().BoolVar(&skip, "skip-problems", false, "import the new rows even if some rows are invalid or duplicates")
 	root.AddCommand(hh)
+	return root
+}
+
+// genCommand is `zoufang gen district`: a realistic district station
+// written straight into a fresh data dir (--dir, PocketBase's flag), to
+// size a server with and for the scale benchmarks (DESIGN §10).
+func genCommand(pb *pocketbase.PocketBase) *cobra.Command {
+	root := &cobra.Command{Use: "gen", Short: "Generate data"}
+	var opt gen.Options
+	var now string
+	var quiet bool
+	d := &cobra.Command{
+		Use:   "district",
+		Short: "Write a realistic district station into a fresh data dir",
+		Long: "Writes communities of about 1,700 households with their grids and community officer,\n" +
+			"households with phones and tags, two years of Tuesday and Thursday afternoon visits,\n" +
+			"residents' confirmations and holiday watches, deterministically from --seed and --now,\n" +
+			"and prints what it wrote. The deputy chief signs in as 330100, the officers as 330101,\n" +
+			"330102, …, all with the demo's password zoufang2026. The data dir must be fresh.",
+		Example:      "  zoufang gen district --households 100000 --visits 1000000 --seed 1 --dir /srv/sizing/pb_data",
+		Args:         cobra.NoArgs,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := pb.RunAllMigrations(); err != nil {
+				return commandFailed(fmt.Errorf("migrate: %w", err))
+			}
+			if now != "" {
+				st, err := station.LoadSettings(pb)
+				if err != nil {
+					return commandFailed(err)
+				}
+				if opt.Now, err = gen.ParseNow(now, st.Location()); err != nil {
+					return commandFailed(err)
+				}
+			}
+			if !quiet {
+				// To stderr, so that stdout is the summary alone.
+				opt.Progress = func(msg string) { fmt.Fprintln(os.Stderr, "gen district: "+msg+" …") }
+			}
+			res, err := gen.District(cmd.Context(), pb, opt)
+			if err != nil {
+				return commandFailed(err)
+			}
+			size, err := gen.DirSize(pb.DataDir())
+			if err != nil {
+				return commandFailed(err)
+			}
+			gen.Print(cmd.OutOrStdout(), res, pb.DataDir(), size)
+			return nil
+		},
+	}
+	d.Flags().IntVar(&opt.Households, "households", gen.DefaultHouseholds, "households (communities of about 1,700)")
+	d.Flags().IntVar(&opt.Visits, "visits", 0, "visits in all, holiday checks included (default 10 per household)")
+	d.Flags().Uint64Var(&opt.Seed, "seed", 1, "seed: the same seed and --now write the same station")
+	d.Flags().StringVar(&now, "now", "", "where the history ends (RFC 3339, \"2026-12-01 15:30\" or 2026-12-01 in the station's zone; default the start of today)")
+	d.Flags().BoolVar(&quiet, "quiet", false, "print only the summary")
+	root.AddCommand(d)
 	return root
 }
 

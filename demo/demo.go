@@ -249,7 +249,7 @@ func seed(tx core.App, rng *rand.Rand, opt Options, res *Result) error {
 					break
 				}
 				h := pool[rng.IntN(len(pool))]
-				in := visit(rng, h, at)
+				in := Visit(rng, h.ID, h.WeChatContact != "", at)
 				v, _, err := visits.Save(ctx, tx, o, in, at.Add(time.Duration(1+rng.IntN(90))*time.Minute))
 				if err != nil {
 					return fmt.Errorf("visit %s: %w", h.Address, err)

@@ -231,9 +231,9 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 	}
 	var roster []*mediation.Mediator
 	for _, m := range demoRoster {
-		phone := valid(func() string { return mobile(rng) })
+		phone := ValidPhone(func() string { return Mobile(rng) })
 		if m.landline {
-			phone = valid(func() string { return landline(rng) })
+			phone = ValidPhone(func() string { return Landline(rng) })
 		}
 		var rooms []string
 		for _, i := range m.rooms {
@@ -291,9 +291,9 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 		return mediation.CategoryOther
 	}
 	person := func() mediation.Party {
-		p := mediation.Party{Name: chineseName(rng)}
+		p := mediation.Party{Name: ChineseName(rng)}
 		if rng.IntN(100) < 85 {
-			p.Phone = valid(func() string { return mobile(rng) })
+			p.Phone = ValidPhone(func() string { return Mobile(rng) })
 		}
 		return p
 	}
@@ -352,9 +352,9 @@ func seedMediation(tx core.App, rng *rand.Rand, now time.Time, officerRecs []*co
 		respondent := person()
 		switch category {
 		case mediation.CategoryProperty:
-			respondent = mediation.Party{Name: []string{"庆春物业服务有限公司", "贡院物业管理处", "御跸物业服务中心"}[rng.IntN(3)], Phone: landline(rng)}
+			respondent = mediation.Party{Name: []string{"庆春物业服务有限公司", "贡院物业管理处", "御跸物业服务中心"}[rng.IntN(3)], Phone: Landline(rng)}
 		case mediation.CategoryConsumer:
-			respondent = mediation.Party{Name: []string{"丽人美容店", "老杭帮菜馆", "青春路便利店"}[rng.IntN(3)] + "店主" + chineseName(rng), Phone: landline(rng)}
+			respondent = mediation.Party{Name: []string{"丽人美容店", "老杭帮菜馆", "青春路便利店"}[rng.IntN(3)] + "店主" + ChineseName(rng), Phone: Landline(rng)}
 		case mediation.CategoryNeighbour, mediation.CategoryTenancy:
 			if len(pool) > 1 && rng.IntN(2) == 0 {
 				if other := pool[rng.IntN(len(pool))]; h == nil || other.ID != h.ID {

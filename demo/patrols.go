@@ -133,7 +133,7 @@ func seedPatrols(tx core.App, opt Options) error {
 		addVolunteer := func(name, unit string) error {
 			v := core.NewRecord(volColl)
 			v.Set("name", name)
-			v.Set("phone", valid(func() string { return mobile(rng) }))
+			v.Set("phone", ValidPhone(func() string { return Mobile(rng) }))
 			v.Set("community", comm.Id)
 			v.Set("team", team.Id)
 			v.Set("unit", unit)
@@ -150,12 +150,12 @@ func seedPatrols(tx core.App, opt Options) error {
 			return nil
 		}
 		for range spec.residents {
-			if err := addVolunteer(chineseName(rng), ""); err != nil {
+			if err := addVolunteer(ChineseName(rng), ""); err != nil {
 				return err
 			}
 		}
 		for _, unit := range spec.units {
-			if err := addVolunteer(chineseName(rng), unit); err != nil {
+			if err := addVolunteer(ChineseName(rng), unit); err != nil {
 				return err
 			}
 		}
@@ -215,7 +215,7 @@ func seedPatrols(tx core.App, opt Options) error {
 			d.Set("date", start.AddDate(0, 0, rng.IntN(360)).Format(time.DateOnly))
 			d.Set("story", deedStories[kind][rng.IntN(len(deedStories[kind]))])
 			if rng.IntN(3) == 0 && k > 0 {
-				d.Set("name", chineseName(rng)+"（居民）")
+				d.Set("name", ChineseName(rng)+"（居民）")
 			} else {
 				// A few stalwarts are praised again and again.
 				d.Set("volunteer", vols[rng.IntN(min(4, len(vols)))].Id) // the hooks take their name

@@ -26,7 +26,9 @@ var foreigners = []struct{ name, phone string }{
 
 var mobilePrefixes = []string{"130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "173", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "198", "199"}
 
-func chineseName(rng *rand.Rand) string {
+// ChineseName is a plausible Chinese name: a common surname and one or two
+// given characters.
+func ChineseName(rng *rand.Rand) string {
 	n := 1 + rng.IntN(2)
 	var b strings.Builder
 	b.WriteRune(surnames[rng.IntN(len(surnames))])
@@ -36,8 +38,8 @@ func chineseName(rng *rand.Rand) string {
 	return b.String()
 }
 
-// mobile is a mainland mobile number in one of the shapes people write.
-func mobile(rng *rand.Rand) string {
+// Mobile is a mainland mobile number in one of the shapes people write.
+func Mobile(rng *rand.Rand) string {
 	p := mobilePrefixes[rng.IntN(len(mobilePrefixes))]
 	a, b := rng.IntN(10000), rng.IntN(10000)
 	switch rng.IntN(4) {
@@ -50,8 +52,8 @@ func mobile(rng *rand.Rand) string {
 	}
 }
 
-// landline is a Hangzhou fixed-line number (0571 and eight digits).
-func landline(rng *rand.Rand) string {
+// Landline is a Hangzhou fixed-line number (0571 and eight digits).
+func Landline(rng *rand.Rand) string {
 	return fmt.Sprintf("0571-8%d%06d", 5+rng.IntN(5), rng.IntN(1e6))
 }
 
@@ -69,10 +71,10 @@ func foreignPhone(rng *rand.Rand, f string) string {
 	}
 }
 
-// valid draws numbers until one is a real, allocated number: number plans
-// have holes (a UK mobile range may be unassigned) and the registry refuses
-// those, as it should.
-func valid(draw func() string) string {
+// ValidPhone draws numbers until one is a real, allocated number: number
+// plans have holes (a UK mobile range may be unassigned) and the registry
+// refuses those, as it should.
+func ValidPhone(draw func() string) string {
 	for range 1000 {
 		s := draw()
 		if _, problem := station.NormalizePhone(s); problem == "" {
@@ -97,20 +99,29 @@ func household(rng *rand.Rand, cs communitySpec, communityID string, grids []str
 		}
 	}
 	in.Address = households.DisplayAddress("", in.Building, in.Unit, in.Room)
+	Occupant(rng, &in)
+	return in
+}
 
+// Occupant invents who lives at a door: the head of household (about 3 in
+// 100 foreign, with their own country's number), phones (a mainland mobile,
+// a quarter also a Hangzhou fixed line), how many live there, tags (about a
+// fifth rental, elderly living alone, group rentals, shops …) and now and
+// then a note.
+func Occupant(rng *rand.Rand, in *households.Input) {
 	roll := rng.IntN(100)
 	switch {
 	case roll < 3: // foreign residents
 		f := foreigners[rng.IntN(len(foreigners))]
 		in.HeadName = f.name
-		in.Phones = []string{valid(func() string { return foreignPhone(rng, f.phone) })}
+		in.Phones = []string{ValidPhone(func() string { return foreignPhone(rng, f.phone) })}
 		in.Tags = append(in.Tags, "外籍人员", "出租房")
 		in.Residents = 1 + rng.IntN(2)
 	default:
-		in.HeadName = chineseName(rng)
-		in.Phones = []string{valid(func() string { return mobile(rng) })}
+		in.HeadName = ChineseName(rng)
+		in.Phones = []string{ValidPhone(func() string { return Mobile(rng) })}
 		if rng.IntN(4) == 0 {
-			in.Phones = append(in.Phones, valid(func() string { return landline(rng) }))
+			in.Phones = append(in.Phones, ValidPhone(func() string { return Landline(rng) }))
 		}
 		in.Residents = 1 + rng.IntN(5)
 	}
@@ -131,12 +142,13 @@ func household(rng *rand.Rand, cs communitySpec, communityID string, grids []str
 	if rng.IntN(10) == 0 {
 		in.Notes = []string{"子女在外地，每周来探望一次。", "电动车在楼道充电，已提醒。", "租客流动频繁，需定期核对。", "老人听力不好，请大声敲门。", "白天上班，傍晚在家。"}[rng.IntN(5)]
 	}
-	return in
 }
 
-// visit invents a visit of household h at time at.
-func visit(rng *rand.Rand, h *households.Household, at time.Time) visits.Input {
-	in := visits.Input{Household: h.ID, VisitedAt: at, Kind: visits.KindRoutine}
+// Visit invents a routine visit of household id at time at: mostly met,
+// some not at home or refused; a met resident without a WeChat contact yet
+// (hasWeChat false) is usually added; now and then a concern and a note.
+func Visit(rng *rand.Rand, id string, hasWeChat bool, at time.Time) visits.Input {
+	in := visits.Input{Household: id, VisitedAt: at, Kind: visits.KindRoutine}
 	switch r := rng.IntN(100); {
 	case r < 74:
 		in.Outcome = visits.OutcomeMet
@@ -146,7 +158,7 @@ func visit(rng *rand.Rand, h *households.Household, at time.Time) visits.Input {
 		in.Outcome = visits.OutcomeRefused
 	}
 	if in.Outcome == visits.OutcomeMet {
-		in.WeChatAdded = h.WeChatContact == "" && rng.IntN(100) < 70
+		in.WeChatAdded = !hasWeChat && rng.IntN(100) < 70
 		if rng.IntN(6) == 0 {
 			in.Concerns = []string{visits.Concerns[rng.IntN(len(visits.Concerns))]}
 		}

@@ -102,11 +102,7 @@ func derive(app core.App, rec *core.Record) (*Household, error) {
 		Tags:      rec.GetStringSlice("tags"),
 		Notes:     rec.GetString("notes"),
 	}
-	h, ps := in.normalize()
-	p := station.Problems{}
-	for _, x := range ps {
-		p.Add(x.field, x.code, x.args...)
-	}
+	h, p := Derive(in)
 	checkPlace(dbPlaces{app}, stationWide, h, p)
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -120,7 +116,7 @@ func derive(app core.App, rec *core.Record) (*Household, error) {
 	rec.Set("phones", h.Phones)
 	rec.Set("tags", h.Tags)
 	rec.Set("address_key", h.AddressKey)
-	rec.Set("search", h.searchText())
+	rec.Set("search", h.Search)
 	// Compared once normalised: "138 0013 8000" typed again over
 	// +8613800138000 is no edit.
 	if rec.IsNew() || changed(rec.Original(), rec, typedFields...) {

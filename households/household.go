@@ -196,6 +196,22 @@ func (in Input) normalize() (*Household, []problem) {
 	return h, ps
 }
 
+// Derive is a household as the record hooks store it, from what a person
+// typed: trimmed parts, the display address when none was given, E.164
+// phones, known tags, the address key and the search text. Whether the
+// community and grid exist is not its to check. Every write path goes
+// through it (the hooks), and so does the district generator, which writes
+// rows without them and must write what they would.
+func Derive(in Input) (*Household, station.Problems) {
+	h, ps := in.normalize()
+	p := station.Problems{}
+	for _, x := range ps {
+		p.Add(x.field, x.code, x.args...)
+	}
+	h.Search = h.searchText()
+	return h, p
+}
+
 // searchText is the lower-case haystack a search term is looked for in:
 // address, head of household, the short form 3-1-301, and every phone's
 // digit forms.

@@ -50,14 +50,22 @@ type Env struct {
 // New starts the app with the fixture station.
 func New(t testing.TB) *Env {
 	t.Helper()
-	return start(t, app.Config{}, (*Env).seed)
+	return start(t, app.Config{}, t.TempDir(), (*Env).seed)
 }
 
 // NewWithConfig starts the app with the fixture station and cfg (serve's
 // flags: the public address, the trusted proxies).
 func NewWithConfig(t testing.TB, cfg app.Config) *Env {
 	t.Helper()
-	return start(t, cfg, (*Env).seed)
+	return start(t, cfg, t.TempDir(), (*Env).seed)
+}
+
+// Open starts the app on a copy of an existing data dir (a generated
+// district, say), migrated and seeded with nothing; the fixture fields stay
+// empty.
+func Open(t testing.TB, dir string) *Env {
+	t.Helper()
+	return start(t, app.Config{}, dir, func(*Env) {})
 }
 
 // NewDemo starts the app on the demo station (长庆派出所), seeded as
@@ -71,16 +79,17 @@ func NewDemo(t testing.TB, households int) *Env {
 // review's trend spans twelve).
 func NewDemoWeeks(t testing.TB, households, weeks int) *Env {
 	t.Helper()
-	return start(t, app.Config{}, func(env *Env) {
+	return start(t, app.Config{}, t.TempDir(), func(env *Env) {
 		if _, err := demo.Seed(env.App, demo.Options{Households: households, Weeks: weeks}); err != nil {
 			t.Fatalf("demo: %v", err)
 		}
 	})
 }
 
-func start(t testing.TB, cfg app.Config, seed func(*Env)) *Env {
+// start runs the app on a copy of dataDir (tests.NewTestApp clones it).
+func start(t testing.TB, cfg app.Config, dataDir string, seed func(*Env)) *Env {
 	t.Helper()
-	ta, err := tests.NewTestApp(t.TempDir())
+	ta, err := tests.NewTestApp(dataDir)
 	if err != nil {
 		t.Fatalf("test app: %v", err)
 	}
