@@ -26,6 +26,8 @@ import (
 	"zoufang/demo"
 	"zoufang/households"
 	"zoufang/live"
+	"zoufang/mediation"
+	"zoufang/patrols"
 	_ "zoufang/pb_migrations" // registers the migrations
 	"zoufang/people"
 	"zoufang/pwa"
@@ -256,7 +258,22 @@ func (s *Server) reloadSettingsOrLog() {
 
 // movers are the parts of a handover (DESIGN §13): the registry's and the
 // watches', and those of the features above them.
-func (s *Server) movers() []people.Mover { return people.Movers() }
+func (s *Server) movers() []people.Mover {
+	return append(people.Movers(),
+		people.Mover{Name: "open_disputes",
+			Count: func(ctx context.Context, tx core.App, from string, cs []string) (int, error) {
+				return mediation.HandOverCount(ctx, tx, from, cs)
+			},
+			Move: mediation.HandOver},
+		people.Mover{Name: "open_reports",
+			Count: func(ctx context.Context, tx core.App, from string, cs []string) (int, error) {
+				return patrols.MoveAssigned(ctx, tx, from, "", cs, true)
+			},
+			Move: func(ctx context.Context, tx core.App, from, to string, cs []string) (int, error) {
+				return patrols.MoveAssigned(ctx, tx, from, to, cs, false)
+			}},
+	)
+}
 
 // deviceSeen keeps each officer's devices for the people pages, from the
 // live channel's hello and status messages: at most once a minute per

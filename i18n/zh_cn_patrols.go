@@ -48,6 +48,7 @@ func init() {
 	// Labels and words.
 	add(map[string]string{
 		"patrols.kind.fire_hazard":    "火灾隐患",
+		"patrols.handed_over":         "社区交接：%s 交给 %s",
 		"patrols.kind.group_rental":   "群居房",
 		"patrols.kind.suspicious":     "可疑人员",
 		"patrols.kind.ebike":          "电瓶车",

@@ -91,13 +91,18 @@ func (s *Store) FollowUpFor(ctx context.Context, o *station.Officer, id string) 
 	return FollowUpOf(d), nil
 }
 
-// HandOver moves, within tx, the disputes officer from leads in
-// communities to officer to: the open ones and the closed ones that still
-// owe a follow-up (DESIGN §13). Each case's history records the handover.
-// It returns how many moved.
-func HandOver(ctx context.Context, tx core.App, from, to string, communities []string) (int, error) {
+// HandOverCount is how many cases HandOver would move: the handover's
+// preview.
+func HandOverCount(ctx context.Context, tx core.App, from string, communities []string) (int, error) {
+	recs, err := handedOver(ctx, tx, from, communities)
+	return len(recs), err
+}
+
+// handedOver are from's open cases, or cases owing a follow-up, in
+// communities.
+func handedOver(ctx context.Context, tx core.App, from string, communities []string) ([]*core.Record, error) {
 	if len(communities) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	ids := make([]any, len(communities))
 	for i, c := range communities {
@@ -108,7 +113,19 @@ func HandOver(ctx context.Context, tx core.App, from, to string, communities []s
 		AndWhere(dbx.HashExp{"officer": from}).AndWhere(dbx.In("community", ids...)).
 		AndWhere(dbx.Or(dbx.HashExp{"status": StatusOpen}, dbx.HashExp{"follow_up_pending": true})).All(&recs)
 	if err != nil {
-		return 0, station.Internal(err, "disputes to hand over")
+		return nil, station.Internal(err, "disputes to hand over")
+	}
+	return recs, nil
+}
+
+// HandOver moves, within tx, the disputes officer from leads in
+// communities to officer to: the open ones and the closed ones that still
+// owe a follow-up (DESIGN §13). Each case's history records the handover.
+// It returns how many moved.
+func HandOver(ctx context.Context, tx core.App, from, to string, communities []string) (int, error) {
+	recs, err := handedOver(ctx, tx, from, communities)
+	if err != nil {
+		return 0, err
 	}
 	names, err := station.OfficerNames(tx)
 	if err != nil {

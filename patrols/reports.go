@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"zoufang/households"
+	"zoufang/i18n"
 	"zoufang/station"
 )
 
@@ -296,4 +297,40 @@ func (s *Store) Assignees(ctx context.Context, community string) ([]Assignee, er
 		}
 	}
 	return out, nil
+}
+
+// MoveAssigned hands the reports assigned to officer from in communities
+// to officer to, within tx (a handover, DESIGN §13): each is reassigned,
+// with the handover in its history. With count set it only counts them,
+// for the handover's preview.
+func MoveAssigned(ctx context.Context, tx core.App, from, to string, communities []string, count bool) (int, error) {
+	if len(communities) == 0 {
+		return 0, nil
+	}
+	ids := make([]any, len(communities))
+	for i, c := range communities {
+		ids[i] = c
+	}
+	var recs []*core.Record
+	err := tx.RecordQuery(ReportsCollection).WithContext(ctx).
+		AndWhere(dbx.HashExp{"status": StatusAssigned, "assigned_to": from}).
+		AndWhere(dbx.In("community", ids...)).All(&recs)
+	if err != nil {
+		return 0, station.Internal(err, "reports to hand over")
+	}
+	if count {
+		return len(recs), nil
+	}
+	names, err := station.OfficerNames(tx)
+	if err != nil {
+		return 0, station.Internal(err, "officer names")
+	}
+	for _, r := range recs {
+		r.Set("assigned_to", to)
+		r.Set("note", i18n.T("patrols.handed_over", names[from], names[to]))
+		if err := tx.SaveWithContext(ctx, r); err != nil {
+			return 0, station.SaveError(err, "hand over report")
+		}
+	}
+	return len(recs), nil
 }

@@ -189,24 +189,9 @@ func bindHandover(app core.App, movers []Mover) {
 			if rec.GetDateTime("at").IsZero() {
 				rec.Set("at", time.Now())
 			}
-			moved := map[string]int{}
-			for _, m := range movers {
-				var n int
-				var err error
-				if m.Move != nil {
-					n, err = m.Move(e.Context, tx, from.Id, to.Id, in.Communities)
-				} else {
-					n, err = m.Count(e.Context, tx, from.Id, in.Communities)
-				}
-				if err != nil {
-					return &station.Error{Code: station.EConflict, Message: i18n.T("people.handover_failed"), Err: err}
-				}
-				moved[m.Name] = n
-			}
-			rec.Set("moved", moved)
-			if err := e.Next(); err != nil {
-				return err
-			}
+			// The area changes hands first, so that whatever the movers hand
+			// over lands with an officer who covers it (a report's assignee,
+			// a watch's officer are checked against their community).
 			from.Set("communities", slices.DeleteFunc(from.GetStringSlice("communities"), func(c string) bool { return slices.Contains(in.Communities, c) }))
 			cs := to.GetStringSlice("communities")
 			for _, c := range in.Communities {
@@ -228,7 +213,22 @@ func bindHandover(app core.App, movers []Mover) {
 					return &station.Error{Code: station.EConflict, Message: i18n.T("people.handover_failed"), Err: fmt.Errorf("save officer %s: %w", o.Id, err)}
 				}
 			}
-			return nil
+			moved := map[string]int{}
+			for _, m := range movers {
+				var n int
+				var err error
+				if m.Move != nil {
+					n, err = m.Move(e.Context, tx, from.Id, to.Id, in.Communities)
+				} else {
+					n, err = m.Count(e.Context, tx, from.Id, in.Communities)
+				}
+				if err != nil {
+					return &station.Error{Code: station.EConflict, Message: i18n.T("people.handover_failed"), Err: err}
+				}
+				moved[m.Name] = n
+			}
+			rec.Set("moved", moved)
+			return e.Next()
 		})
 	})
 	refuse := func(e *core.RecordEvent) error {
