@@ -103,6 +103,15 @@ func (s *Server) announce(app core.App, r *core.Record) {
 		if c := s.communityOf(app, r.GetString("household")); c != "" {
 			s.Hub.CollectionChanged(c, watches.Collection)
 		}
+	case mediation.Collection:
+		s.Hub.OwnChanged(r.GetString("officer"), mediation.Collection)
+		if o := r.Original().GetString("officer"); o != "" && o != r.GetString("officer") {
+			s.Hub.OwnChanged(o, mediation.Collection) // handed over
+		}
+	default: // the patrols' collections carry their community
+		if c := r.GetString("community"); c != "" {
+			s.Hub.CollectionChanged(c, r.Collection().Name)
+		}
 	}
 }
 

@@ -182,6 +182,18 @@ func (h *Hub) VisitsChanged(officerID string) {
 	h.poke()
 }
 
+// OwnChanged notes that records of collection that officerID's devices
+// hold as theirs (the disputes they lead) changed.
+func (h *Hub) OwnChanged(officerID, collection string) {
+	h.dirtyMu.Lock()
+	if h.dirtyOwn[officerID] == nil {
+		h.dirtyOwn[officerID] = map[string]bool{}
+	}
+	h.dirtyOwn[officerID][collection] = true
+	h.dirtyMu.Unlock()
+	h.poke()
+}
+
 // CollectionChanged notes that a community's records of collection changed:
 // every device that sees the community should pull it.
 func (h *Hub) CollectionChanged(community, collection string) {

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"zoufang/households"
+	"zoufang/patrols"
 	"zoufang/station"
 	"zoufang/visits"
 )
@@ -63,6 +64,8 @@ type Rules struct {
 	// twice as overdue in the suggestions.
 	TagTones     map[string]string `json:"tag_tones"`
 	PriorityTags []string          `json:"priority_tags"`
+	// Patrols are the limits of a shift and a report (patrols.Rules).
+	Patrols map[string]any `json:"patrols"`
 }
 
 // CurrentRules are the rules as the server enforces them.
@@ -74,6 +77,7 @@ func CurrentRules() Rules {
 		MaxNotes: visits.MaxNotes, MaxResidents: households.MaxResident, MaxPhones: station.MaxPhones,
 		MaxPushItems: MaxPushItems, MaxPushBytes: MaxPushBytes, PushOrder: PushedCollections(),
 		TagTones: households.TagTones(), PriorityTags: households.PriorityTags,
+		Patrols: patrols.Rules(),
 	}
 }
 

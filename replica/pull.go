@@ -54,7 +54,7 @@ type source struct {
 	doc   func(r *core.Record, st station.Settings) any
 }
 
-var sources = []source{
+var sources = append([]source{
 	{
 		name: households.Collection,
 		scope: func(q *dbx.SelectQuery, o *station.Officer, _ time.Time) *dbx.SelectQuery {
@@ -88,7 +88,7 @@ var sources = []source{
 		},
 		doc: func(r *core.Record, st station.Settings) any { return watches.WatchFromRecord(r, st.Location()) },
 	},
-}
+}, featureSources()...)
 
 // Collections are the replicated collections, in the order a device pulls
 // them.

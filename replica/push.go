@@ -15,6 +15,7 @@ import (
 
 	"zoufang/households"
 	"zoufang/i18n"
+	"zoufang/patrols"
 	"zoufang/station"
 	"zoufang/visits"
 	"zoufang/watches"
@@ -53,15 +54,21 @@ type Envelope struct {
 // finds the household made at the door and the watch registered with it.
 type kind struct {
 	name  string
-	apply func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, env Envelope) Result
+	apply func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, env Envelope, now time.Time) Result
 }
 
 var kinds = []kind{
-	{households.Collection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, _ Envelope) Result {
+	{households.Collection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, _ Envelope, _ time.Time) Result {
 		return applyHousehold(ctx, tx, o, raw)
 	}},
-	{watches.Collection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, env Envelope) Result {
+	{watches.Collection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, env Envelope, _ time.Time) Result {
 		return applyWatch(ctx, tx, o, raw, env.BaseURL)
+	}},
+	{patrols.ShiftsCollection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, _ Envelope, now time.Time) Result {
+		return applyShift(ctx, tx, o, raw, now)
+	}},
+	{patrols.ReportsCollection, func(ctx context.Context, tx core.App, o *station.Officer, raw json.RawMessage, _ Envelope, now time.Time) Result {
+		return applyReport(ctx, tx, o, raw, now)
 	}},
 	// Visits are applied in bulk (their ids are looked up once per push).
 	{visits.Collection, nil},
@@ -158,7 +165,7 @@ func (s *Store) Push(ctx context.Context, o *station.Officer, env Envelope, now 
 			for _, raw := range env.Items[k.name] {
 				var r Result
 				err := savepoint(tx, func() bool {
-					r = k.apply(ctx, tx, o, raw, env)
+					r = k.apply(ctx, tx, o, raw, env, now)
 					return r.Status == Created || r.Status == Updated
 				})
 				if err != nil {
@@ -275,7 +282,7 @@ func decodeVisit(raw json.RawMessage) visitItem {
 	in := &v.in
 	it.fields(p, map[string]any{
 		"id": &in.ID, "household": &in.Household, "visited_at": &in.VisitedAt, "kind": &in.Kind,
-		"outcome": &in.Outcome, "concerns": &in.Concerns, "notes": &in.Notes, "wechat_added": &in.WeChatAdded, "watch": &in.Watch,
+		"outcome": &in.Outcome, "concerns": &in.Concerns, "notes": &in.Notes, "wechat_added": &in.WeChatAdded, "watch": &in.Watch, "dispute": &in.Dispute,
 		"check_result": &in.CheckResult,
 	})
 	v.err = p.Err()

@@ -216,6 +216,7 @@ func write(rec *core.Record, v *Visit) {
 	rec.Set("wechat_added", v.WeChatAdded)
 	rec.Set("watch", v.Watch)
 	rec.Set("check_result", v.CheckResult)
+	rec.Set("dispute", v.Dispute)
 }
 
 // Get returns a visit the officer may see: their own, or any visit of a

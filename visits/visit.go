@@ -72,6 +72,9 @@ type Visit struct {
 	// CheckResult is what a holiday check found: "normal" (正常) or
 	// "abnormal" (异常, which needs a note and alerts the deputy chief).
 	CheckResult string `json:"check_result,omitempty"`
+	// Dispute is the mediation case a follow-up visit (回访) is of; the
+	// mediation hooks check it and mark the follow-up made.
+	Dispute string `json:"dispute,omitempty"`
 	// ResidentAnswer is what the resident said on the confirmation page:
 	// "confirmed", "denied" (the officer did not come) or "" (no answer
 	// yet). A visit with an answer is no longer editable.
@@ -108,6 +111,7 @@ func FromRecord(r *core.Record) *Visit {
 		WeChatNew:   r.GetBool("wechat_new"),
 		Watch:       r.GetString("watch"),
 		CheckResult: r.GetString("check_result"),
+		Dispute:     r.GetString("dispute"),
 		Updated:     r.GetString("updated"),
 
 		ResidentAnswer: r.GetString("resident_answer"),
@@ -132,6 +136,7 @@ type Input struct {
 	WeChatAdded bool      `json:"wechat_added"`
 	Watch       string    `json:"watch"`
 	CheckResult string    `json:"check_result"`
+	Dispute     string    `json:"dispute"`
 }
 
 // normalize checks in as officer o sends it at server time now and
@@ -149,6 +154,7 @@ func (in Input) normalize(o *station.Officer, now time.Time) (*Visit, station.Pr
 		Notes:       strings.TrimSpace(station.CleanText(in.Notes, true)),
 		WeChatAdded: in.WeChatAdded,
 		Watch:       strings.TrimSpace(in.Watch),
+		Dispute:     strings.TrimSpace(in.Dispute),
 		CheckResult: strings.TrimSpace(in.CheckResult),
 		Concerns:    slices.Clone(in.Concerns),
 	}
@@ -239,7 +245,7 @@ func (v *Visit) CountsForHomes() bool {
 func (v *Visit) sameContent(o *Visit) bool {
 	return v.Household == o.Household && v.Kind == o.Kind && v.Outcome == o.Outcome &&
 		slices.Equal(v.Concerns, o.Concerns) && v.Notes == o.Notes && v.WeChatAdded == o.WeChatAdded &&
-		v.Watch == o.Watch && v.CheckResult == o.CheckResult && v.VisitedAt.Equal(o.VisitedAt)
+		v.Watch == o.Watch && v.CheckResult == o.CheckResult && v.Dispute == o.Dispute && v.VisitedAt.Equal(o.VisitedAt)
 }
 
 // AnswerText says what the resident answered, as the visit book, its XLSX
