@@ -50,6 +50,8 @@ var fieldScreens = []pwa.Screen{
 	{Path: "/watches/new", Name: "watch-form"},
 	{Path: "/watches/:id/edit", Name: "watch-form"},
 	{Path: "/watches/:id", Name: "watch"},
+	{Path: patrols.FieldShiftPath, Name: "shift-form"},
+	{Path: patrols.FieldReportPath, Name: "report-form"},
 }
 
 // routes lists every path zoufang serves and the middleware in front of it.
@@ -101,6 +103,9 @@ func (s *Server) routes(e *echo.Echo) {
 		"/watches/new":         page(watches.HandleNew(s.Watches, layout, wenv)),
 		"/watches/:id":         page(watches.HandleDetail(s.Watches, layout, wenv)),
 		"/watches/:id/edit":    page(watches.HandleEdit(s.Watches, layout, wenv)),
+		// The deputy chief records at a desk, on the office forms.
+		patrols.FieldShiftPath:  redirectTo("/patrols/shifts/new"),
+		patrols.FieldReportPath: redirectTo("/reports/new"),
 	}
 	inArea := map[string]echo.HandlerFunc{"/households/:id": s.inArea, "/households/:id/edit": s.inArea,
 		"/watches/:id": s.watchInArea, "/watches/:id/edit": s.watchInArea}
@@ -356,7 +361,20 @@ func (s *Server) watchInArea(c echo.Context) error {
 // handleShell serves the field app's shell document.
 func (s *Server) handleShell(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return pwa.RenderOK(c, visits.FieldShell(s.Shell.Layout, station.OfficerFrom(c.Request().Context()), s.Settings()))
+	return pwa.RenderOK(c, visits.FieldShell(s.Shell.Layout, station.OfficerFrom(c.Request().Context()), s.Settings(),
+		[]g.Node{mediation.TodayCard(), patrols.TodayCard()},
+		[]g.Node{patrols.FieldShiftScreen(), patrols.FieldReportScreen()}))
+}
+
+// redirectTo sends a request to path, with its query.
+func redirectTo(path string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		to := path
+		if q := c.QueryString(); q != "" {
+			to += "?" + q
+		}
+		return c.Redirect(http.StatusSeeOther, to)
+	}
 }
 
 // handleChiefHome sends the deputy chief to the live board.

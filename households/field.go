@@ -71,6 +71,7 @@ func FieldDetailScreen() g.Node {
 			h.Div(h.Class("row actions"),
 				h.A(h.ID("hd-visit"), h.Class("button primary big"), g.Attr("data-nav", ""), g.Text(i18n.T("household.record_visit"))),
 				h.A(h.ID("hd-edit"), h.Class("button"), g.Attr("data-nav", ""), g.Text(i18n.T("household.edit"))),
+				h.A(h.ID("hd-report"), h.Class("button"), g.Attr("data-nav", ""), g.Text(i18n.T("js.household_report"))),
 			),
 		),
 		// Its holiday watches (filled by js/screens/households.js from the

@@ -43,7 +43,7 @@ func Has(key string) bool {
 
 // PagePrefixes are the catalogue sections the field app's JavaScript uses;
 // the page shell embeds them.
-var PagePrefixes = []string{"js.", "field.", "outcome.", "kind.", "time.", "today.", "visit.", "household.", "board.", "watch.", "check."}
+var PagePrefixes = []string{"js.", "field.", "outcome.", "kind.", "time.", "today.", "visit.", "household.", "board.", "watch.", "check.", "patrols.kind.", "patrols.status."}
 
 // Subset returns the entries whose keys start with one of prefixes; the page
 // shell hands them to the field app's JavaScript.

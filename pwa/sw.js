@@ -8,6 +8,14 @@ const CACHE = "zoufang-" + VERSION;
 const SHELL = "/shell";
 const OFFLINE = "/offline";
 const NETWORK_TIMEOUT_MS = 3000;
+// An office page is worth waiting for longer than a field screen, which
+// the shell can draw at once; past this the offline page says why.
+const OFFICE_TIMEOUT_MS = 15000;
+// The patrol map and its plan image, kept for reading offline (DESIGN
+// §15). These caches outlive a new version (plan images are immutable by
+// file name); sign-out empties every cache.
+const PLANS = "zf-plans";
+const PAGES = "zf-pages";
 
 // Field screens: served by the shell when the network is slow or gone.
 // The server fills them in from its route list (app/routes.go).
@@ -36,30 +44,58 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/assets/")) {
-    event.respondWith(cacheFirst(req));
+    event.respondWith(cacheFirst(req, CACHE));
+  } else if (url.pathname.startsWith("/patrols/plan/")) {
+    event.respondWith(cacheFirst(req, PLANS));
+  } else if (url.pathname === "/patrols/map") {
+    event.respondWith(networkThenKept(req));
   } else if (req.mode === "navigate") {
     const field = FIELD_PATHS.some((re) => re.test(url.pathname));
-    event.respondWith(networkFirstWithTimeout(req, field ? SHELL : OFFLINE));
+    event.respondWith(networkFirstWithTimeout(req, field ? SHELL : OFFLINE, field ? NETWORK_TIMEOUT_MS : OFFICE_TIMEOUT_MS));
   }
   // Everything else (/sync/*, /api/*, /c/*, /ws, /login) is network-only.
 });
 
-// cacheFirst: hashed assets never change, so a cached copy is always right.
-async function cacheFirst(req) {
+// cacheFirst: hashed assets and plan images never change, so a cached
+// copy is always right.
+async function cacheFirst(req, name) {
   const cached = await caches.match(req);
   if (cached) return cached;
   const res = await fetch(req);
   if (res.ok) {
-    const cache = await caches.open(CACHE);
+    const cache = await caches.open(name);
     cache.put(req, res.clone());
   }
   return res;
 }
 
+// networkThenKept: the patrol map from the network, kept for offline;
+// offline (or slow), the copy last kept, else the offline page.
+async function networkThenKept(req) {
+  const network = fetch(req).then((res) => {
+    if (res.ok && !res.redirected) caches.open(PAGES).then((c) => c.put(req, res.clone())).catch(() => {});
+    return res;
+  });
+  const timeout = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS, null));
+  try {
+    const res = await Promise.race([network, timeout]);
+    if (res) return res;
+  } catch (_) {
+    // offline: fall through to the kept copy
+  }
+  const kept = await caches.match(req, { cacheName: PAGES });
+  if (kept) return kept;
+  if (req.mode === "navigate") {
+    const offline = await caches.match(OFFLINE);
+    if (offline) return offline;
+  }
+  return network;
+}
+
 // networkFirstWithTimeout: a page from the network if it answers soon,
 // otherwise the cached fallback. A signed-out answer (a redirect to /login)
 // goes through so the officer can sign in again.
-async function networkFirstWithTimeout(req, fallback) {
+async function networkFirstWithTimeout(req, fallback, wait) {
   const network = fetch(req).then((res) => {
     if (res.ok && fallback === SHELL && new URL(res.url).pathname !== "/login") {
       // keep the freshest shell for the next offline start
@@ -67,7 +103,7 @@ async function networkFirstWithTimeout(req, fallback) {
     }
     return res;
   });
-  const timeout = new Promise((resolve) => setTimeout(resolve, NETWORK_TIMEOUT_MS, null));
+  const timeout = new Promise((resolve) => setTimeout(resolve, wait, null));
   try {
     const res = await Promise.race([network, timeout]);
     if (res) return res;

@@ -18,7 +18,10 @@ import (
 // that the officer's phone shows the same screen online and offline. The
 // script (js/app.js) picks the screen from the path and fills it from the
 // local replica.
-func FieldShell(layout pwa.Layout, o *station.Officer, st station.Settings) g.Node {
+//
+// The features above the visit log add cards to Today (today) and screens
+// of their own (screens).
+func FieldShell(layout pwa.Layout, o *station.Officer, st station.Settings, today []g.Node, screens []g.Node) g.Node {
 	return layout(pwa.Page{
 		Title:   i18n.T("app.short_name"),
 		Officer: o,
@@ -26,7 +29,7 @@ func FieldShell(layout pwa.Layout, o *station.Officer, st station.Settings) g.No
 		Field:   true,
 		Body: []g.Node{
 			h.Div(h.ID("boot"), h.Class("card empty"), g.Text(i18n.T("field.loading"))),
-			TodayScreen(st),
+			TodayScreen(st, today...),
 			households.FieldSearchScreen(),
 			households.FieldDetailScreen(),
 			households.FieldFormScreen(),
@@ -34,6 +37,7 @@ func FieldShell(layout pwa.Layout, o *station.Officer, st station.Settings) g.No
 			VisitScreen(),
 			watches.FieldFormScreen(),
 			watches.FieldScreen(),
+			g.Group(screens),
 			h.Template(h.ID("tpl-visit"), h.Li(h.A(h.Class("item"), g.Attr("data-nav", ""),
 				h.Div(h.Class("spread"), h.Span(h.Class("title"), g.Attr("data-f", "title")), h.Span(g.Attr("data-f", "outcome"))),
 				h.Div(h.Class("meta"), h.Span(g.Attr("data-f", "meta")), h.Span(g.Attr("data-f", "sync"))),
@@ -45,7 +49,7 @@ func FieldShell(layout pwa.Layout, o *station.Officer, st station.Settings) g.No
 
 // TodayScreen is the officer's day: progress rings, what needs attention,
 // holiday checks due, the visits recorded today and who to visit next.
-func TodayScreen(st station.Settings) g.Node {
+func TodayScreen(st station.Settings, extra ...g.Node) g.Node {
 	return h.Section(h.ID("screen-today"), g.Attr("data-screen", "today"), h.Hidden("hidden"),
 		h.Div(h.Class("card"),
 			h.Div(h.Class("spread"),
@@ -57,6 +61,7 @@ func TodayScreen(st station.Settings) g.Node {
 				pwa.Ring("ring-wechat", i18n.T("today.wechat"), 0, st.TargetWeChat),
 			),
 			h.P(h.ID("today-note"), h.Class("small muted")),
+			h.P(h.ID("today-saved"), h.Class("notice"), h.Role("status"), h.Hidden("hidden")),
 		),
 		h.Div(h.ID("attention"), h.Class("card"), h.Hidden("hidden"),
 			h.H2(g.Text(i18n.T("field.attention"))),
@@ -68,6 +73,7 @@ func TodayScreen(st station.Settings) g.Node {
 			h.P(h.Class("small muted"), g.Text(i18n.T("watch.due_lead"))),
 			h.Ul(h.ID("watch-list"), h.Class("list")),
 		),
+		g.Group(extra),
 		h.Div(h.Class("card"),
 			h.H2(g.Text(i18n.T("field.today_visits"))),
 			h.Ul(h.ID("today-visits"), h.Class("list")),
@@ -128,6 +134,10 @@ func VisitFormScreen() g.Node {
 			),
 			// A holiday check: what it found, and who to call and who holds
 			// the key (filled from the watch).
+			h.Div(h.ID("vf-dispute"), h.Class("field watchbox"), h.Hidden("hidden"),
+				h.P(h.Class("small muted"), g.Text(i18n.T("js.followup_of"))),
+				h.P(h.ID("vf-dispute-summary")),
+			),
 			h.Div(h.ID("vf-watch"), h.Class("field watchbox"), h.Hidden("hidden"),
 				h.P(h.Class("small muted"), g.Text(i18n.T("watch.check_lead"))),
 				h.P(h.ID("vf-watch-contact")),
@@ -181,6 +191,9 @@ func VisitScreen() g.Node {
 			h.Div(h.Class("row actions"),
 				h.A(h.ID("vv-edit"), h.Class("button"), g.Attr("data-nav", ""), h.Hidden("hidden"), g.Text(i18n.T("visit.edit"))),
 				h.A(h.ID("vv-household"), h.Class("button"), g.Attr("data-nav", ""), g.Text(i18n.T("field.to_household"))),
+				// A visit that found a dispute opens a case (an office page,
+				// online) once the visit is on the server.
+				h.A(h.ID("vv-dispute"), h.Class("button"), h.Hidden("hidden"), g.Text(i18n.T("js.open_dispute"))),
 				h.A(h.Class("button primary"), h.Href("/"), g.Attr("data-nav", ""), g.Text(i18n.T("field.next_home"))),
 			),
 		),
@@ -190,6 +203,7 @@ func VisitScreen() g.Node {
 			h.Div(h.ID("vv-qr")),
 		),
 		h.P(h.ID("vv-noqr"), h.Class("card small muted"), h.Hidden("hidden"), g.Text(i18n.T("field.no_qr"))),
+		h.P(h.ID("vv-dispute-later"), h.Class("card small muted"), h.Hidden("hidden"), g.Text(i18n.T("js.dispute_after_sync"))),
 		h.P(h.ID("vv-missing"), h.Class("card empty"), h.Hidden("hidden"), g.Text(i18n.T("visit.not_found"))),
 	)
 }

@@ -17,6 +17,7 @@ import * as householdForm from "./screens/household_form.js";
 import * as visitForm from "./screens/visit_form.js";
 import * as visit from "./screens/visit.js";
 import * as watch from "./screens/watch.js";
+import * as patrols from "./screens/patrols.js";
 
 // The screens and their URL patterns come from the server's route list
 // (app/routes.go), which also generates the service worker's field paths.
@@ -29,6 +30,8 @@ const renderers = {
   visit: (id, q) => (q.has("edit") ? visitForm.render(id, q) : visit.render(id, q)),
   "watch-form": watch.renderForm,
   watch: watch.render,
+  "shift-form": patrols.renderShift,
+  "report-form": patrols.renderReport,
 };
 const routes = JSON.parse(document.getElementById("zf-screens").textContent)
   .map((s) => [new RegExp(s.pattern), s.name, renderers[s.name]]);
@@ -88,10 +91,10 @@ addEventListener("popstate", route);
 // Re-render the visible screen when its data changes (a pull, a save, an
 // answer from the server), unless the officer is typing in a form.
 on("replica", () => {
-  if (current && !["household-form", "visit-form", "watch-form"].includes(current.name)) current.render(current.id, new URLSearchParams(location.search));
+  if (current && !["household-form", "visit-form", "watch-form", "shift-form", "report-form"].includes(current.name)) current.render(current.id, new URLSearchParams(location.search));
 });
 on("targets", () => {
-  if (current && current.name === "today") today.render();
+  if (current && current.name === "today") today.render(current.id, new URLSearchParams(location.search));
 });
 
 // ---- sync ----------------------------------------------------------------
@@ -110,10 +113,33 @@ async function syncNow() {
     await drain(true);
     await pullAll();
     await refillTokens();
+    keepMaps(me).catch(() => {});
   } catch (err) {
     if (err instanceof HTTPError && err.status === 401) signedOut = true;
   }
   updateStatus();
+}
+
+// keepMaps keeps, once a day, the patrol map of each of the officer's
+// communities and its plan image in the caches the service worker reads
+// them from (sw.js: zf-pages, zf-plans), for a stairwell with no signal.
+async function keepMaps(me) {
+  const today = new Date().toISOString().slice(0, 10);
+  if (!self.caches || (await meta("maps_kept")) === today) return;
+  const [pages, plans] = await Promise.all([caches.open("zf-pages"), caches.open("zf-plans")]);
+  for (const c of me.officer.communities) {
+    const url = "/patrols/map?community=" + encodeURIComponent(c);
+    const res = await fetch(url, { credentials: "same-origin" });
+    if (!res.ok || res.redirected) continue;
+    await pages.put(url, res.clone());
+    const plan = /\/patrols\/plan\/[^"'\s]+/.exec(await res.text());
+    if (!plan) continue;
+    const src = plan[0].replaceAll("&amp;", "&");
+    if (await plans.match(src)) continue;
+    const img = await fetch(src, { credentials: "same-origin" });
+    if (img.ok) await plans.put(src, img);
+  }
+  await setMeta("maps_kept", today);
 }
 
 // adopt makes the phone the signed-in officer's. When another officer signs

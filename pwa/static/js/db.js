@@ -2,17 +2,21 @@
 // local replica goes through tx(), which resolves when its transaction
 // completes (after idb-keyval's promisify), so "saved" means on disk.
 //
-// Stores (schema version 1):
+// Stores (schema version 2):
 //   households, visits, holiday_watches  the replica, keyed by id
+//   patrol_teams, volunteers, patrol_shifts, patrol_reports, disputes
+//              the patrols and the disputes the officer leads (version 2)
 //   tokens     the QR token book, keyed by visit_id
 //   outbox     writes waiting for the server, keyed "collection:id"
 //   attention  items the server refused, with its reason, keyed like outbox
 //   meta       key → value: checkpoints, me, targets, device id, sync state
 
 const NAME = "zoufang";
-const VERSION = 1;
+const VERSION = 2;
 
-export const REPLICA = ["households", "visits", "holiday_watches"];
+// REPLICA are the replicated collections, in the order a device pulls
+// them (replica.Collections on the server).
+export const REPLICA = ["households", "visits", "holiday_watches", "patrol_teams", "volunteers", "patrol_shifts", "patrol_reports", "disputes"];
 
 let opening = null;
 
@@ -51,6 +55,9 @@ function upgrade(db, oldVersion) {
     db.createObjectStore("outbox", { keyPath: "key" });
     db.createObjectStore("attention", { keyPath: "key" });
     db.createObjectStore("meta");
+  }
+  if (oldVersion < 2) {
+    for (const name of ["patrol_teams", "volunteers", "patrol_shifts", "patrol_reports", "disputes"]) db.createObjectStore(name, { keyPath: "id" });
   }
 }
 

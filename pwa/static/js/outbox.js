@@ -14,7 +14,7 @@
 // officer signed in on the same phone never pushes them under their name.
 // Drains are serialised across tabs with navigator.locks.
 
-import { getAll, meta, req, setMeta, tx } from "./db.js";
+import { REPLICA, getAll, meta, req, setMeta, tx } from "./db.js";
 import { emit, fetchJSON, HTTPError } from "./util.js";
 
 // A push's limits come from the server's rules (/sync/me); these stand in
@@ -87,7 +87,7 @@ export const attention = () => getAll("attention");
 // server's copy again by pulling the collection afresh.
 export async function dismiss(key, discard) {
   let repull = null;
-  await tx(["attention", "households", "visits", "holiday_watches", "outbox", "meta"], "readwrite", async (s) => {
+  await tx(["attention", ...REPLICA, "outbox", "meta"], "readwrite", async (s) => {
     const item = await req(s.attention.get(key));
     s.attention.delete(key);
     if (!item || !discard || item.kind !== "invalid") return;
@@ -140,7 +140,7 @@ export function drain(force) {
 // PUSH_ORDER is the order the server applies a push's collections in
 // (me.rules.push_order): a visit finds the household made at the door and
 // the watch registered with it.
-const PUSH_ORDER = ["households", "holiday_watches", "visits"];
+const PUSH_ORDER = ["households", "holiday_watches", "patrol_shifts", "patrol_reports", "visits"];
 
 // ready picks the collection to push next and its entries that can go now:
 // the phone's owner's (the officer last confirmed signed in), and a record

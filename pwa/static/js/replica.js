@@ -63,10 +63,21 @@ async function resetReplica(scope) {
   emit("replica", { collection: "*" });
 }
 
-// pruneVisits forgets synced visits older than the replica window.
+// pruneVisits forgets synced visits older than the replica window, and
+// shifts and closed reports the server no longer sends (older than its
+// 30-day share).
 async function pruneVisits() {
   const me = await meta("me");
   if (!me) return;
+  const month = new Date(Date.now() - 31 * 86400000).toISOString();
+  await tx(["patrol_shifts", "patrol_reports", "outbox"], "readwrite", async (s) => {
+    for (const sh of await req(s.patrol_shifts.getAll())) {
+      if (sh.date < month.slice(0, 10) && !(await req(s.outbox.get("patrol_shifts:" + sh.id)))) s.patrol_shifts.delete(sh.id);
+    }
+    for (const r of await req(s.patrol_reports.getAll())) {
+      if (r.closed_at && r.closed_at < month && !(await req(s.outbox.get("patrol_reports:" + r.id)))) s.patrol_reports.delete(r.id);
+    }
+  });
   const cut = new Date(Date.now() - me.rules.keep_visits_ms).toISOString();
   await tx(["visits", "outbox"], "readwrite", async (s) => {
     const old = await req(s.visits.index("visited_at").getAll(IDBKeyRange.upperBound(cut, true)));

@@ -94,6 +94,7 @@ export async function renderDetail(id) {
   const edit = document.getElementById("hd-edit");
   edit.href = "/households/" + h.id + "/edit";
   show(edit, !h.archived);
+  document.getElementById("hd-report").href = "/patrols/report?household=" + h.id;
   // Its holiday watches: open ones first, with where they stand today.
   const today = day(Date.now());
   const ws = await ofHousehold(id);

@@ -10,7 +10,7 @@ import { dueToday } from "./watch.js";
 
 const SUGGESTIONS = 12;
 
-export async function render() {
+export async function render(_id, q) {
   const [me, targets, visits, households, parked, outbox] = await Promise.all([
     meta("me"), meta("targets"), getAll("visits"), getAll("households"), attention(), getAll("outbox"),
   ]);
@@ -38,8 +38,15 @@ export async function render() {
   dayEl.replaceChildren(document.createTextNode(today + " "), span(visitDay ? "badge-visit-day" : "badge-rest-day", visitDay ? t("today.visit_day") : t("js.rest_day")));
   document.getElementById("today-note").textContent = mine.some((v) => v._pending) ? t("js.rings_include_pending") : "";
 
+  const saved = document.getElementById("today-saved");
+  const what = q && q.get("saved");
+  saved.textContent = what ? t("js.saved_" + what) : "";
+  show(saved, !!what);
+
   renderAttention(parked, byId, outbox.filter((e) => e.officer && e.officer !== me.officer.id), me);
   await renderWatches(byId);
+  await renderFollowUps(me, byId, now);
+  await renderPatrols(me, byId, now);
 
   const list = document.getElementById("today-visits");
   list.replaceChildren(...mine.map((v) => visitItem(v, byId.get(v.household), me, true)));
@@ -106,9 +113,7 @@ function renderAttention(parked, byId, foreign, me) {
     const li = document.createElement("li");
     const div = document.createElement("div");
     div.className = "item";
-    const what = a.collection === "visits"
-      ? t("js.attention_visit", (byId.get(a.doc.household) || {}).address || a.doc.household, clock(a.doc.visited_at))
-      : t("js.attention_household", (a.doc && (a.doc.building || a.doc.address)) || a.id);
+    const what = attentionText(a, byId);
     const title = span("title", what);
     const kind = span(a.kind === "invalid" ? "tag bad" : "tag warn", t("js.attention_kind_" + a.kind));
     const reason = document.createElement("p");
@@ -147,4 +152,69 @@ async function renderWatches(byId) {
     return li;
   }));
   show(box, due.length > 0);
+}
+
+// attentionText names a parked item in words.
+function attentionText(a, byId) {
+  const d = a.doc || {};
+  switch (a.collection) {
+    case "visits":
+      return t("js.attention_visit", (byId.get(d.household) || {}).address || d.household, clock(d.visited_at));
+    case "patrol_shifts":
+      return t("js.attention_shift", d.date || "", d.starts || "");
+    case "patrol_reports":
+      return t("js.attention_report", d.place || "", t("patrols.kind." + d.kind));
+    case "holiday_watches":
+      return t("js.attention_watch", (byId.get(d.household) || {}).address || d.household);
+    default:
+      return t("js.attention_household", d.building || d.address || a.id);
+  }
+}
+
+// renderFollowUps lists the follow-up visits (回访) of the disputes this
+// officer leads that are due today or overdue; each opens the visit form
+// as a follow-up of its case.
+async function renderFollowUps(me, byId, now) {
+  const box = document.getElementById("followups-due");
+  if (!box) return;
+  const end = day(now);
+  const due = (await getAll("disputes"))
+    .filter((d) => d.pending && d.officer === me.officer.id && d.follow_up_at && day(d.follow_up_at) <= end)
+    .sort((a, b) => (a.follow_up_at < b.follow_up_at ? -1 : 1));
+  document.getElementById("followups-list").replaceChildren(...due.map((d) => {
+    const h = byId.get(d.household);
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.className = "item";
+    a.href = h ? "/visits/new?household=" + d.household + "&dispute=" + d.id : "/disputes/" + d.id;
+    const late = day(d.follow_up_at) < end;
+    a.append(span("title", d.number + " " + (h ? h.address : d.summary)), document.createTextNode(" "),
+      span(late ? "tag bad" : "tag warn", late ? t("js.followup_overdue", day(d.follow_up_at)) : t("js.followup_today")),
+      document.createElement("br"), span("meta", d.summary));
+    li.append(a);
+    return li;
+  }));
+  show(box, due.length > 0);
+}
+
+// renderPatrols counts this officer's shifts today and lists the patrol
+// reports assigned to them that are not closed yet.
+async function renderPatrols(me, byId, now) {
+  const [shifts, reports] = await Promise.all([getAll("patrol_shifts"), getAll("patrol_reports")]);
+  const today = day(now);
+  const n = shifts.filter((s) => s.officer === me.officer.id && s.date === today).length;
+  document.getElementById("patrols-today-count").textContent = n > 0 ? t("js.shifts_today", n) : "";
+  const mine = reports.filter((r) => r.status === "assigned" && r.assigned_to === me.officer.id)
+    .sort((a, b) => (a.reported_at < b.reported_at ? -1 : 1));
+  document.getElementById("reports-list").replaceChildren(...mine.map((r) => {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.className = "item";
+    a.href = "/reports/" + r.id;
+    a.append(span("title", r.place), document.createTextNode(" "), span("tag warn", t("patrols.kind." + r.kind)),
+      document.createElement("br"), span("meta", clock(r.reported_at) + " " + r.description));
+    li.append(a);
+    return li;
+  }));
+  show(document.getElementById("reports-due"), mine.length > 0);
 }

@@ -50,6 +50,13 @@ export async function render(id) {
   closed.textContent = v.resident_answer ? t("visit.answered") : t("visit.closed");
   show(closed, mine && !editable);
   document.getElementById("vv-household").href = "/households/" + v.household;
+  // A visit that found a dispute (矛盾纠纷) opens a case, prefilled from the
+  // visit, once the visit is on the server (the case page is online).
+  const dispute = document.getElementById("vv-dispute");
+  const found = mine && (v.concerns || []).includes(t("js.concern_dispute")) && !v.dispute;
+  dispute.href = "/disputes/new?visit=" + v.id;
+  show(dispute, found && !v._pending);
+  show(document.getElementById("vv-dispute-later"), found && !!v._pending);
   // The SVG was drawn by our server from the confirmation URL; it holds no
   // user input. Once the resident has answered, the QR has done its work.
   const qr = document.getElementById("vv-qr");

@@ -105,6 +105,12 @@ export async function render(id, q) {
     document.getElementById("vf-watch-key").textContent = t("watch.key_for_check", watch.key_holder || "—");
   }
 
+  // A follow-up (回访) of a dispute the officer leads.
+  const disputeId = (editing && editing.dispute) || q.get("dispute") || "";
+  const dispute = disputeId ? await get("disputes", disputeId) : null;
+  document.getElementById("vf-dispute-summary").textContent = dispute ? dispute.number + " " + dispute.summary : "";
+  show(document.getElementById("vf-dispute"), !!dispute);
+
   const at = form.elements.visited_at;
   if (editing) {
     form.elements.outcome.value = editing.outcome;
@@ -118,8 +124,10 @@ export async function render(id, q) {
   } else if (q.get("watch") && watch) {
     form.elements.kind.value = "holiday_check";
     form.elements.outcome.value = "not_home"; // a check is usually of an empty home
+  } else if (dispute) {
+    form.elements.kind.value = "follow_up";
   }
-  state = { me, h, editing, watchId, watch };
+  state = { me, h, editing, watchId, watch, disputeId: dispute ? dispute.id : "" };
   syncWeChat(form);
   syncKind(form);
   saving = false;
@@ -129,7 +137,7 @@ export async function render(id, q) {
 async function submit(form) {
   const save = document.getElementById("vf-save");
   if (!state || saving || save.disabled) return;
-  const { me, h, editing, watchId } = state;
+  const { me, h, editing, watchId, disputeId } = state;
   const rules = me.rules;
   clearErrors(form, "vf-alert");
   const at = form.elements.visited_at;
@@ -154,6 +162,8 @@ async function submit(form) {
     wechat_added: form.elements.wechat_added.checked,
     watch: kind === "holiday_check" ? (editing ? editing.watch : watchId) : "",
     check_result: checkResult,
+    // Only a follow-up names its case (the server checks it is one).
+    dispute: kind === "follow_up" ? disputeId : "",
   };
   const local = { officer: me.officer.id, received_at: editing ? editing.received_at : null };
   try {
