@@ -39,7 +39,9 @@ func first(s []string) string {
 // FieldShiftScreen records one patrol: the team, the day and hours, the
 // grids walked and who was there.
 func FieldShiftScreen() g.Node {
-	f := func(name, label string, control g.Node, hint ...string) g.Node { return fieldRow("sf-", name, label, control, hint...) }
+	f := func(name, label string, control g.Node, hint ...string) g.Node {
+		return fieldRow("sf-", name, label, control, hint...)
+	}
 	return h.Section(h.ID("screen-shift-form"), g.Attr("data-screen", "shift-form"), h.Hidden("hidden"),
 		h.Form(h.ID("sf"), h.Class("card"), g.Attr("novalidate"),
 			h.H1(g.Text(i18n.T("patrols.shift_new"))),
@@ -71,7 +73,9 @@ func FieldShiftScreen() g.Node {
 // FieldReportScreen records a finding on the round: where, what, who
 // found it, and the household it concerns, if any.
 func FieldReportScreen() g.Node {
-	f := func(name, label string, control g.Node, hint ...string) g.Node { return fieldRow("rf-", name, label, control, hint...) }
+	f := func(name, label string, control g.Node, hint ...string) g.Node {
+		return fieldRow("rf-", name, label, control, hint...)
+	}
 	return h.Section(h.ID("screen-report-form"), g.Attr("data-screen", "report-form"), h.Hidden("hidden"),
 		h.Form(h.ID("rf"), h.Class("card"), g.Attr("novalidate"),
 			h.H1(g.Text(i18n.T("patrols.report_new"))),
