@@ -120,6 +120,8 @@ type Server struct {
 	Visits        *visits.Store
 	Replica       *replica.Store
 	Watches       *watches.Store
+	Patrols       *patrols.Store   // set when the routes are built
+	Mediation     *mediation.Store // set when the routes are built
 	People        *people.Store
 	Tokens        *visits.TokenBook
 	Addresses     *visits.Addresses

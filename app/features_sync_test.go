@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +126,29 @@ func TestFeaturesSync(t *testing.T) {
 		rs := pull(patrols.ReportsCollection)
 		if len(rs) != 1 || rs[0]["id"] != cid("report1") || rs[0]["status"] != patrols.StatusOpen {
 			t.Fatalf("reports %v", rs)
+		}
+	})
+	t.Run("the chief's coverage page carries the year's patrol and mediation figures", func(t *testing.T) {
+		_, body := env.SignIn(env.Chief).Get("/coverage")
+		year := strconv.Itoa(now.In(st.Location()).Year())
+		for _, want := range []string{year + " 年巡防工作统计", year + " 年矛盾纠纷调解统计"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("coverage lacks %q", want)
+			}
+		}
+	})
+	t.Run("the household's office page lists its case and opens a new one or a finding", func(t *testing.T) {
+		_, body := env.SignIn(env.Chief).Get("/households/" + hh.ID)
+		for _, want := range []string{d.Number, `href="/disputes/` + d.ID + `"`, `href="/disputes/new?household=` + hh.ID + `"`, `href="/reports/new?household=` + hh.ID + `"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("household page lacks %q", want)
+			}
+		}
+	})
+	t.Run("a dispute opened from the finding comes prefilled from it", func(t *testing.T) {
+		_, body := phone.Get("/disputes/new?report=" + cid("report1"))
+		if !strings.Contains(body, "电动车在楼道充电") {
+			t.Fatal("the dispute form does not carry the finding")
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	g "maragu.dev/gomponents"
+	c "maragu.dev/gomponents/components"
 	h "maragu.dev/gomponents/html"
 
 	"zoufang/auth"
@@ -181,7 +182,8 @@ func (s *Server) routes(e *echo.Echo) {
 	// Volunteer patrols, their reports, the patrol map and the praise
 	// board (DESIGN §15). Officers work in their communities, the deputy
 	// chief in all; the store checks which, the record hooks the rules.
-	pat := patrols.NewStore(s.App, s.Households, s.Settings)
+	s.Patrols = patrols.NewStore(s.App, s.Households, s.Settings)
+	pat := s.Patrols
 	e.GET("/patrols", page(patrols.HandleOverview(pat, layout)), officer)
 	e.GET("/patrols/figures.xlsx", page(patrols.HandleFiguresXLSX(pat)), officer)
 	e.GET("/patrols/teams/new", page(patrols.HandleTeamForm(pat, layout)), officer)
@@ -215,8 +217,9 @@ func (s *Server) routes(e *echo.Echo) {
 	// and those they lead, the deputy chief all; the roster is the chief's
 	// to edit. A dispute opens from a visit (?visit=) or a patrol report
 	// (?report=) as well as empty.
-	med, menv := mediation.NewStore(s.App), mediation.Env{Settings: s.Settings}
-	msrc := mediation.Lookups{Visit: s.visitFacts}
+	s.Mediation = mediation.NewStore(s.App)
+	med, menv := s.Mediation, mediation.Env{Settings: s.Settings}
+	msrc := mediation.Lookups{Visit: s.visitFacts, Report: s.reportFacts}
 	e.GET("/disputes", page(mediation.HandleList(med, layout, menv)), officer)
 	e.GET("/disputes/new", page(mediation.HandleNew(med, layout, menv, msrc)), officer)
 	e.POST("/disputes", page(mediation.HandleCreate(med, layout, menv, msrc)), officer)
@@ -255,9 +258,36 @@ func (s *Server) householdSections(env households.Env) households.HistoryFunc {
 		if err != nil {
 			return nil, err
 		}
+		ds, err := s.Mediation.ForHousehold(ctx, o, hh.ID)
+		if err != nil {
+			return nil, err
+		}
 		loc := s.Settings().Location()
-		return g.Group{watches.HouseholdCard(ws, hh, watches.DayOf(time.Now(), loc)), vs, handoverCard(people.HistoryLines(hs, loc))}, nil
+		return g.Group{watches.HouseholdCard(ws, hh, watches.DayOf(time.Now(), loc)), disputesCard(ds, hh, loc), vs, handoverCard(people.HistoryLines(hs, loc))}, nil
 	}
+}
+
+// disputesCard lists a household's mediation cases on its office page,
+// with the two ways a desk opens something new about it: a dispute and a
+// patrol finding.
+func disputesCard(ds []*mediation.Dispute, hh *households.Household, loc *time.Location) g.Node {
+	return h.Section(h.Class("card"), h.ID("disputes"),
+		h.Div(h.Class("spread"),
+			h.H2(g.Text(i18n.T("dispute.list_title"))),
+			h.Div(h.Class("row no-print"),
+				h.A(h.Class("button"), h.Href("/disputes/new?household="+hh.ID), g.Text(i18n.T("dispute.new"))),
+				h.A(h.Class("button"), h.Href("/reports/new?household="+hh.ID), g.Text(i18n.T("patrols.report_new"))),
+			),
+		),
+		g.If(len(ds) == 0, pwa.EmptyState(i18n.T("js.household_no_disputes"))),
+		g.If(len(ds) > 0, h.Ul(h.Class("list"), g.Map(ds, func(d *mediation.Dispute) g.Node {
+			return h.Li(h.A(h.Class("item"), h.Href("/disputes/"+d.ID),
+				h.Div(h.Class("spread"), h.Span(h.Class("title"), g.Text(d.Number+" "+d.Summary)),
+					h.Span(c.Classes{"tag": true, "ok": d.Status == mediation.StatusSettled, "warn": d.Status == mediation.StatusOpen}, g.Text(i18n.T("dispute.status."+d.Status)))),
+				h.Div(h.Class("meta"), g.Text(pwa.Date(d.OpenedAt, loc))),
+			))
+		}))),
+	)
 }
 
 // handoverCard lists the handovers of a household's community on its page.
@@ -302,6 +332,16 @@ func (s *Server) places(ctx context.Context) ([]people.Place, error) {
 		out[i] = people.Place{ID: c.ID, Name: c.Name}
 	}
 	return out, nil
+}
+
+// reportFacts is what a dispute opened from a patrol finding takes from
+// it, for a report the officer may see.
+func (s *Server) reportFacts(ctx context.Context, o *station.Officer, id string) (*mediation.ReportFacts, error) {
+	r, err := s.Patrols.Report(ctx, o, id)
+	if err != nil {
+		return nil, err
+	}
+	return &mediation.ReportFacts{ID: r.ID, Community: r.Community, Household: r.Household, Description: r.Place + "：" + r.Description}, nil
 }
 
 // visitFacts is what a dispute opened from a visit takes from it, for a
@@ -426,6 +466,17 @@ func (s *Server) names() (map[string]string, error) {
 
 // coverageSections are what the features above the visit log add to the
 // coverage page.
+// The patrols' and the mediation room's figures are the year's, station
+// wide (the deputy chief's page); their own pages split them by community.
 func (s *Server) coverageSections(ctx context.Context, o *station.Officer, scope visits.Scope, now time.Time) ([]g.Node, error) {
-	return nil, nil
+	year := now.In(s.Settings().Location()).Year()
+	pf, err := s.Patrols.Figures(ctx, o, year)
+	if err != nil {
+		return nil, err
+	}
+	mf, err := s.Mediation.Figures(ctx, o, year)
+	if err != nil {
+		return nil, err
+	}
+	return []g.Node{mediation.FiguresSection(mf), patrols.FiguresSection(pf)}, nil
 }

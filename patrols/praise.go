@@ -119,7 +119,7 @@ func DeedsPage(layout pwa.Layout, p DeedsProps) g.Node {
 	return layout(pwa.Page{
 		Title:   i18n.T("patrols.deeds"),
 		Officer: p.Officer,
-		Nav:     "/praise/deeds",
+		Nav:     "/patrols",
 		Body: []g.Node{
 			pwa.Notice(p.Notice),
 			h.Section(h.Class("card"),
@@ -206,7 +206,7 @@ func DeedFormPage(layout pwa.Layout, p DeedFormProps) g.Node {
 	return layout(pwa.Page{
 		Title:   title,
 		Officer: p.Officer,
-		Nav:     "/praise/deeds",
+		Nav:     "/patrols",
 		Body: []g.Node{h.Section(h.Class("card form"),
 			h.H1(g.Text(title)),
 			pwa.ErrorSummary(p.Err),

@@ -63,7 +63,7 @@ func ReportsPage(layout pwa.Layout, p ReportsProps) g.Node {
 	return layout(pwa.Page{
 		Title:   i18n.T("patrols.reports"),
 		Officer: p.Officer,
-		Nav:     "/reports",
+		Nav:     "/patrols",
 		Body: []g.Node{
 			h.Section(h.Class("card"),
 				h.Div(h.Class("spread"),
@@ -140,7 +140,7 @@ func ReportFormPage(layout pwa.Layout, p ReportFormProps) g.Node {
 	in := p.Input
 	title := i18n.T("patrols.report_new")
 	page := func(body ...g.Node) g.Node {
-		return layout(pwa.Page{Title: title, Officer: p.Officer, Nav: "/reports", Body: []g.Node{h.Section(h.Class("card form"),
+		return layout(pwa.Page{Title: title, Officer: p.Officer, Nav: "/patrols", Body: []g.Node{h.Section(h.Class("card form"),
 			h.H1(g.Text(title)), pwa.ErrorSummary(p.Err), g.Group(body))}})
 	}
 	if in.Community == "" {
@@ -218,7 +218,7 @@ func ReportPage(layout pwa.Layout, p ReportProps) g.Node {
 	return layout(pwa.Page{
 		Title:   r.Place,
 		Officer: o,
-		Nav:     "/reports",
+		Nav:     "/patrols",
 		Body: []g.Node{
 			pwa.Notice(p.Notice),
 			pwa.ErrorSummary(p.Err),

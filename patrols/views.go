@@ -50,6 +50,8 @@ func OverviewPage(layout pwa.Layout, p OverviewProps) g.Node {
 						h.A(h.Class("button primary"), h.Href("/patrols/shifts/new"+q), g.Text(i18n.T("patrols.shift_new"))),
 						h.A(h.Class("button"), h.Href("/reports"+q), g.Text(i18n.T("patrols.reports"))),
 						h.A(h.Class("button"), h.Href("/patrols/map"+q), g.Text(i18n.T("patrols.map"))),
+						g.If(p.Officer.IsChief(), h.A(h.Class("button"), h.Href("/praise/deeds"), g.Text(i18n.T("patrols.deeds")))),
+						h.A(h.Class("button"), h.Href("/praise"), g.Text(i18n.T("patrols.praise_title"))),
 					),
 				),
 				h.P(h.Class("lead"), g.Text(i18n.T("patrols.lead"))),

@@ -145,10 +145,11 @@ func officerLabel(o *station.Officer) string {
 type navItem struct{ path, key string }
 
 func (s *Shell) nav(p Page) g.Node {
-	items := []navItem{{"/", "nav.today"}, {"/households", "nav.households"}, {"/watches", "nav.watches"}, {"/visits/book", "nav.book"}}
+	items := []navItem{{"/", "nav.today"}, {"/households", "nav.households"}, {"/watches", "nav.watches"}, {"/patrols", "nav.patrols"},
+		{"/disputes", "nav.disputes"}, {"/visits/book", "nav.book"}}
 	if p.Officer.IsChief() {
 		items = []navItem{{"/coverage", "nav.coverage"}, {"/board", "nav.board"}, {"/households", "nav.households"}, {"/watches", "nav.watches"},
-			{"/visits/book", "nav.book"}, {"/officers", "nav.officers"}, {"/settings", "nav.settings"}}
+			{"/patrols", "nav.patrols"}, {"/disputes", "nav.disputes"}, {"/visits/book", "nav.book"}, {"/officers", "nav.officers"}, {"/settings", "nav.settings"}}
 	}
 	return h.Nav(h.Class("tabs"), g.Attr("aria-label", i18n.T("nav.label")),
 		g.Map(items, func(it navItem) g.Node {
