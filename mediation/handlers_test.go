@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"zoufang/app/apptest"
+	"zoufang/households"
 	"zoufang/mediation"
+	"zoufang/patrols"
+	"zoufang/station"
 )
 
 type listAnswer struct {
@@ -211,13 +214,23 @@ func TestOpenFromVisit(t *testing.T) {
 			t.Fatalf("second dispute from the visit: %v", err)
 		}
 	})
-	t.Run("a patrol report opens a dispute by its id", func(t *testing.T) {
-		res, body := a.Get("/disputes/new?report=abcdefghij12345")
-		if res.StatusCode != http.StatusOK || !strings.Contains(body, `name="report" value="abcdefghij12345"`) || !strings.Contains(body, `value="patrol" selected`) {
+	t.Run("a patrol report opens a dispute prefilled from it", func(t *testing.T) {
+		pat := patrols.NewStore(f.App, households.NewStore(f.App), station.DefaultSettings)
+		now := time.Now()
+		r, _, err := pat.SaveReport(f.ctx, officer(f.OfficerA), patrols.ReportInput{ID: "abcdefghij12345", ReportedAt: now.Add(-time.Hour),
+			Community: f.CommunityA, Place: "吴牙街12号", Kind: "dispute", Description: "两户因楼道堆物争吵。"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := a.Get("/disputes/new?report=" + r.ID)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, `name="report" value="abcdefghij12345"`) || !strings.Contains(body, `value="patrol" selected`) ||
+			!strings.Contains(body, "两户因楼道堆物争吵") {
 			t.Fatalf("status %d", res.StatusCode)
 		}
-		if res, _ := a.Get("/disputes/new?report=bad"); res.StatusCode != http.StatusNotFound {
-			t.Fatalf("a malformed report id: %d", res.StatusCode)
+		for _, id := range []string{"bad", "zzzzzzzzzzzzzzz"} {
+			if res, _ := a.Get("/disputes/new?report=" + id); res.StatusCode != http.StatusNotFound {
+				t.Fatalf("report %s: %d", id, res.StatusCode)
+			}
 		}
 	})
 }
