@@ -56,7 +56,7 @@ type BookEntry struct {
 // The budget is kept a little under what fits so that the page count the
 // screen states is the count the printer prints (a browser test prints it).
 const (
-	sheetLines   = 26.0
+	sheetLines   = 38.0
 	rowPadding   = 0.5
 	addressChars = 13
 	notesChars   = 25
