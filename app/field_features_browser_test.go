@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/filesystem"
 
 	"zoufang/app/apptest"
@@ -113,6 +114,21 @@ func TestPatrolShiftAndReportOffline(t *testing.T) {
 			map[string]any{"h": h.ID, "v": vols[1].ID}); n != 1 || env.Count(t, patrols.ReportsCollection, "", nil) != 1 {
 			t.Fatalf("%d matching reports, %d in all", n, env.Count(t, patrols.ReportsCollection, "", nil))
 		}
+	})
+	t.Run("assigned to the officer, the finding appears on their Today", func(t *testing.T) {
+		recs, err := env.App.FindRecordsByFilter(patrols.ReportsCollection, "", "", 1, 0)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("reports: %v", err)
+		}
+		if err := env.App.RunInTransaction(func(tx core.App) error {
+			_, _, err := patrols.ApplyTransition(bg, tx, apptest.Officer(env.Chief), patrols.Transition{Report: recs[0].Id, To: patrols.StatusAssigned, AssignedTo: env.OfficerA.Id}, time.Now())
+			return err
+		}); err != nil {
+			t.Fatalf("assign: %v", err)
+		}
+		run(t, ctx, chromedp.Navigate(env.URL+"/"), chromedp.WaitVisible("#screen-today", chromedp.ByQuery))
+		apptest.WaitJS(t, ctx, 15*time.Second, "the assigned finding on Today",
+			`!document.getElementById("reports-due").hidden && document.querySelector('#reports-list a[href="/reports/`+recs[0].Id+`"]') !== null`)
 	})
 	t.Run("the finding is marked on the map at the household's building", func(t *testing.T) {
 		_, body := env.SignIn(env.Chief).Get("/patrols/map?community=" + env.CommunityA)
