@@ -109,10 +109,6 @@ func init() {
 		"dispute.search":       "查找",
 		"dispute.count":        "共 %d 起",
 		"dispute.none":         "没有符合条件的纠纷。",
-		"dispute.pages":        "翻页",
-		"dispute.prev":         "上一页",
-		"dispute.next":         "下一页",
-		"dispute.page_of":      "第 %d / %d 页",
 
 		"dispute.number":                 "编号",
 		"dispute.room":                   "调解室",

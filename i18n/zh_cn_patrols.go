@@ -100,8 +100,6 @@ func init() {
 		"patrols.year":               "年度",
 		"patrols.choose":             "请选择",
 		"patrols.next":               "下一步",
-		"patrols.prev":               "上一页",
-		"patrols.page_of":            "第 %d / %d 页",
 		"patrols.save":               "保存",
 		"patrols.cancel":             "取消",
 		"patrols.edit":               "修改",

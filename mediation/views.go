@@ -220,13 +220,7 @@ func pager(q Query, total int) g.Node {
 		v.Set("offset", strconv.Itoa(offset))
 		return "/disputes?" + v.Encode()
 	}
-	page := q.Offset/q.Limit + 1
-	pages := (total + q.Limit - 1) / q.Limit
-	return h.Nav(h.Class("pager no-print"), g.Attr("aria-label", i18n.T("dispute.pages")),
-		g.If(q.Offset > 0, h.A(h.Class("button"), h.Href(link(max(q.Offset-q.Limit, 0))), g.Text(i18n.T("dispute.prev")))),
-		h.Span(h.Class("muted"), g.Text(i18n.T("dispute.page_of", page, pages))),
-		g.If(q.Offset+q.Limit < total, h.A(h.Class("button"), h.Href(link(q.Offset+q.Limit)), g.Text(i18n.T("dispute.next")))),
-	)
+	return pwa.Pager(q.Offset, q.Limit, total, link)
 }
 
 // FormProps is what the new and edit forms show.

@@ -113,11 +113,7 @@ func reportPager(q ReportQuery, total int) g.Node {
 		v := url.Values{"community": {q.Community}, "status": {q.Status}, "kind": {q.Kind}, "assigned": {q.AssignedTo}, "offset": {strconv.Itoa(offset)}}
 		return "/reports?" + v.Encode()
 	}
-	return h.Nav(h.Class("pager no-print"),
-		g.If(q.Offset > 0, h.A(h.Class("button"), h.Href(link(max(q.Offset-q.Limit, 0))), g.Text(i18n.T("patrols.prev")))),
-		h.Span(h.Class("muted"), g.Text(i18n.T("patrols.page_of", q.Offset/q.Limit+1, (total+q.Limit-1)/q.Limit))),
-		g.If(q.Offset+q.Limit < total, h.A(h.Class("button"), h.Href(link(q.Offset+q.Limit)), g.Text(i18n.T("patrols.next")))),
-	)
+	return pwa.Pager(q.Offset, q.Limit, total, link)
 }
 
 // ReportFormProps is what the new-report form shows.

@@ -192,10 +192,7 @@ func VisitListPage(layout pwa.Layout, o *station.Officer, q VisitQuery, title st
 					return h.Tr(h.Td(h.A(h.Href("/visits/"+v.ID), g.Text(cells[0]))), g.Map(cells[1:], func(c string) g.Node { return h.Td(g.Text(c)) }))
 				})),
 			))),
-			h.Nav(h.Class("pager"),
-				g.If(q.Offset > 0, h.A(h.Class("button"), h.Href(link(max(q.Offset-VisitsPage, 0))), g.Text(i18n.T("household.prev")))),
-				g.If(q.Offset+VisitsPage < total, h.A(h.Class("button"), h.Href(link(q.Offset+VisitsPage)), g.Text(i18n.T("household.next")))),
-			),
+			pwa.Pager(q.Offset, VisitsPage, total, link),
 		)},
 	})
 }
