@@ -67,6 +67,10 @@ func WriteXLSX(w interface{ Write([]byte) (int, error) }, hs []*Household, names
 			return err
 		}
 	}
+	// The stream writer takes panes only before the first row.
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}}})
 	header := []any{}
 	for _, k := range []string{"address", "head", "phones", "community", "grid", "tags", "residents", "last", "last_by", "wechat"} {
@@ -86,9 +90,6 @@ func WriteXLSX(w interface{ Write([]byte) (int, error) }, hs []*Household, names
 		if err := sw.SetRow(cell, row); err != nil {
 			return err
 		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
 	}
 	if err := sw.Flush(); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,7 @@ type mediationLog interface {
 	Communities(ctx context.Context, o *station.Officer) ([]Place, error)
 	Officers(ctx context.Context) ([]OfficerOption, error)
 	Addresses(ctx context.Context, ids []string) (map[string]string, error)
+	Visible(ctx context.Context, o *station.Officer, ids []string) ([]string, error)
 }
 
 // names loads what the pages show for ids, and the addresses of the
@@ -133,6 +135,21 @@ func (s *Store) Addresses(ctx context.Context, ids []string) (map[string]string,
 			return nil, err
 		}
 		out[id] = h.Address
+	}
+	return out, nil
+}
+
+// Visible keeps the households of ids that o may see.
+func (s *Store) Visible(ctx context.Context, o *station.Officer, ids []string) ([]string, error) {
+	var out []string
+	for _, id := range ids {
+		_, err := households.Get(ctx, s.app, o, id)
+		switch {
+		case err == nil:
+			out = append(out, id)
+		case station.ErrorCode(err) != station.ENotFound:
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -244,7 +261,26 @@ func lookReport(ctx context.Context, src Lookups, o *station.Officer, id string)
 func form(c echo.Context, st mediationLog, layout pwa.Layout, env Env, in Input, editing *Dispute, pageErr error) (g.Node, error) {
 	ctx := c.Request().Context()
 	o := station.OfficerFrom(ctx)
-	n, err := names(ctx, st, householdsOf(in.Household, in.Parties)...)
+	// The form shows the address of each household it names: the stored
+	// case's, and of those only typed (a re-shown form, a party added) the
+	// ones the officer may see, so that quoting an id reads no address.
+	var onCase []string
+	if editing != nil {
+		onCase = householdsOf(editing.Household, editing.Parties)
+	}
+	var shown, typed []string
+	for _, id := range householdsOf(in.Household, in.Parties) {
+		if slices.Contains(onCase, id) {
+			shown = append(shown, id)
+		} else {
+			typed = append(typed, id)
+		}
+	}
+	visible, err := st.Visible(ctx, o, typed)
+	if err != nil {
+		return nil, err
+	}
+	n, err := names(ctx, st, append(shown, visible...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -235,6 +235,35 @@ func TestOpenFromVisit(t *testing.T) {
 	})
 }
 
+func TestFormsShowNoAddressOfAnotherArea(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.SignIn(f.OfficerA)
+	// HouseB's address is 贡院小区3幢1单元301; officer A covers only A.
+	base := func() url.Values {
+		return url.Values{"source": {"walk_in"}, "community": {f.CommunityB}, "room": {f.StationRoom}, "category": {"neighbour"}, "summary": {"x"},
+			"parties.0.role": {"applicant"}, "parties.0.name": {"甲"}, "parties.1.role": {"respondent"}, "parties.1.name": {"乙"},
+			"opened_at": {time.Now().Format("2006-01-02")}}
+	}
+	for name, edit := range map[string]func(url.Values){
+		"the case's household, the form re-shown for a party more": func(v url.Values) { v.Set("household", f.HouseB.ID); v.Set("add_party", "1") },
+		"the case's household, the form refused":                   func(v url.Values) { v.Set("household", f.HouseB.ID) },
+		"a party's household, the form refused":                    func(v url.Values) { v.Set("parties.1.household", f.HouseB.ID) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			v := base()
+			edit(v)
+			res, body := a.PostForm("/disputes", v)
+			if strings.Contains(body, "贡院小区3幢") {
+				t.Fatalf("the answer (%d) shows another area's address", res.StatusCode)
+			}
+			if n, _ := f.App.CountRecords(mediation.Collection); n != 0 {
+				t.Fatalf("%d disputes written", n)
+			}
+		})
+	}
+}
+
 func TestForms(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

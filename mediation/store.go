@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -179,7 +180,9 @@ func (s *Store) Create(ctx context.Context, o *station.Officer, in Input) (*Disp
 func (s *Store) validate(ctx context.Context, tx core.App, o *station.Officer, d *Dispute, was *Dispute) error {
 	p := station.Problems{}
 	leadChanged := was == nil || was.Officer != d.Officer
-	check(d, txRefs{ctx, tx}, nowFrom(ctx), location(tx), leadChanged, p)
+	refs := txRefs{ctx, tx}
+	householdsInArea(refs, o, d, was, p)
+	check(d, refs, nowFrom(ctx), location(tx), leadChanged, p)
 	if d.Community != "" && !CanSee(o, d) {
 		p.Add("community", "out_of_area")
 	}
@@ -201,6 +204,44 @@ func (s *Store) validate(ctx context.Context, tx core.App, o *station.Officer, d
 		}
 	}
 	return nil
+}
+
+// householdsInArea refuses a household the case names anew, its own or
+// a party's, outside o's area: the case page shows their addresses, so an
+// officer leading a case in another community (or quoting an id from
+// another area) would read addresses they may not see. A household
+// already on the case (the deputy chief named it) stays when the lead
+// edits it.
+func householdsInArea(r refs, o *station.Officer, d, was *Dispute, p station.Problems) {
+	if o.IsChief() {
+		return
+	}
+	named := map[string]bool{}
+	if was != nil {
+		named[was.Household] = true
+		for _, x := range was.Parties {
+			named[x.Household] = true
+		}
+	}
+	inArea := func(id string) bool {
+		id = strings.TrimSpace(id)
+		if id == "" || named[id] {
+			return true
+		}
+		c, ok := r.householdCommunity(id)
+		return !ok || o.CoversCommunity(c) // a missing household is check's to report
+	}
+	// (A household of another community than the case's is check's to
+	// refuse.)
+	if c, ok := r.householdCommunity(strings.TrimSpace(d.Household)); ok && c == d.Community && !inArea(d.Household) {
+		p.Add("household", "out_of_area")
+	}
+	for i, x := range d.Parties {
+		if !inArea(x.Household) {
+			p.Add(fmt.Sprintf("parties.%d.household", i), "out_of_area")
+			p.Add("parties", "out_of_area")
+		}
+	}
 }
 
 // Update edits an open dispute. A closed case cannot be edited; reopen it

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"zoufang/app/apptest"
+	"zoufang/households"
 	"zoufang/mediation"
 	"zoufang/station"
 )
@@ -87,6 +88,37 @@ func TestValidationThroughTheStore(t *testing.T) {
 		d := f.create(t, f.OfficerA, in)
 		if d.Officer != f.OfficerA.Id {
 			t.Fatalf("lead %q, want officer A", d.Officer)
+		}
+	})
+	t.Run("a case led in another community names none of its households", func(t *testing.T) {
+		// The case page shows a named household's address: quoting an id
+		// of another area must not read it.
+		in := f.input()
+		in.Community, in.Household, in.Room = f.CommunityB, f.HouseB.ID, f.StationRoom
+		in.Parties[0].Household = ""
+		if _, err := f.Store.Create(f.ctx, a, in); fieldCode(err, "household") != "out_of_area" {
+			t.Fatalf("household: %q (%v)", fieldCode(err, "household"), err)
+		}
+		in = f.input()
+		in.Parties[1].Household = f.HouseB.ID
+		if _, err := f.Store.Create(f.ctx, a, in); fieldCode(err, "parties.1.household") != "out_of_area" {
+			t.Fatalf("party's household: %q (%v)", fieldCode(err, "parties.1.household"), err)
+		}
+	})
+	t.Run("the lead edits a case whose household the deputy chief named", func(t *testing.T) {
+		in := f.input()
+		in.Community, in.Household, in.Room, in.Officer = f.CommunityB, f.HouseB.ID, f.StationRoom, f.OfficerA.Id
+		in.Parties[0].Household = f.HouseB.ID
+		d := f.create(t, f.Chief, in)
+		edit := mediation.InputOf(d)
+		edit.Summary = "双方同意先由物业查明漏水原因。"
+		if _, err := f.Store.Update(f.ctx, a, d.ID, edit); err != nil {
+			t.Fatalf("the lead's edit: %v", err)
+		}
+		other := f.Household(f.OfficerB, households.Input{Community: f.CommunityB, Building: "贡院小区4幢", HeadName: "周二"})
+		edit.Parties[1].Household = other.ID
+		if _, err := f.Store.Update(f.ctx, a, d.ID, edit); fieldCode(err, "parties.1.household") != "out_of_area" {
+			t.Fatalf("a household newly named: %q (%v)", fieldCode(err, "parties.1.household"), err)
 		}
 	})
 	t.Run("an inactive officer cannot be made lead", func(t *testing.T) {

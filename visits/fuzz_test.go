@@ -4,7 +4,7 @@ import "testing"
 
 // FuzzParseToken: the confirmation link's token parses only when it is
 // exactly a visit id, a dot and a 32-digit hex secret. (The watch link
-// /w/{id}.{secret} gets its own target with its parser.)
+// /w/{id}.{secret} has its own: watches' FuzzWatchLink.)
 // Seeds: testdata/fuzz/FuzzParseToken.
 func FuzzParseToken(f *testing.F) {
 	f.Add("abcdefghij12345.0123456789abcdef0123456789abcdef")

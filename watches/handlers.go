@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -201,12 +200,6 @@ func HandleNewLink(st store, layout pwa.Layout, env Env) pwa.Handler {
 		}
 		return detail(c, st, layout, env, id, env.BaseURL(c)+SummaryPath(id, secret), i18n.T("watch.link_replaced"), nil)
 	}
-}
-
-// ParseLink splits a resident link's token ("{id}.{secret}").
-func ParseLink(token string) (id, secret string, ok bool) {
-	id, secret, ok = strings.Cut(token, ".")
-	return id, secret, ok && idRe.MatchString(id) && secretRe.MatchString(secret)
 }
 
 // HandleSummary serves the resident's /w/{id}.{secret}: no account, no

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -69,6 +70,17 @@ func newSecret() (string, error) {
 
 // SummaryPath is the resident's link to a watch's checks.
 func SummaryPath(id, secret string) string { return "/w/" + id + "." + secret }
+
+// ParseLink splits the token of a resident's link ("{id}.{secret}", what
+// follows /w/) into the watch id and the secret; anything else is refused
+// with nothing returned.
+func ParseLink(token string) (id, secret string, ok bool) {
+	id, secret, ok = strings.Cut(token, ".")
+	if !ok || !idRe.MatchString(id) || !secretRe.MatchString(secret) {
+		return "", "", false
+	}
+	return id, secret, true
+}
 
 func notFound() error {
 	return &station.Error{Code: station.ENotFound, Message: i18n.T("watch.not_found")}
