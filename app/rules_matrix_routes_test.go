@@ -47,13 +47,17 @@ var routeRows = map[string]routeRow{
 	// The shell carries every field screen's form.
 	"GET /households/new": {shows: []shown{shell, seeText(`name="building"`, signedIn)}},
 	"GET /households/:id": {url: idOf(func(s *side) string { return "/households/" + s.household.ID }),
-		shows: concat([]shown{seeText(shellMark, onlyA)}, chiefSees("head", "address", "householdNotes", "householdPhone", "visitNotes", "openVisitNotes", "checkNotes"))},
+		shows: concat([]shown{seeText(shellMark, onlyA)}, chiefSees("head", "address", "householdNotes", "householdPhone", "visitNotes", "openVisitNotes", "checkNotes", "summary"))},
 	"GET /households/:id/edit": {url: idOf(func(s *side) string { return "/households/" + s.household.ID + "/edit" }),
 		shows: concat([]shown{seeText(shellMark, onlyA)}, chiefSees("head", "address", "householdNotes", "householdPhone"))},
 	"GET /visits/new": {url: func(m *matrix, _ role) string { return "/visits/new?household=" + m.a.household.ID },
 		shows: []shown{seeText(shellMark, signedIn)}},
 	"GET /visits/:id": {url: idOf(func(s *side) string { return "/visits/" + s.visit.ID }),
 		shows: concat([]shown{shell}, chiefSees("visitNotes", "address", "head", "comment"))},
+	// The patrol screens of the field app: an officer gets the shell, the
+	// deputy chief is sent to the office form.
+	"GET /patrols/shift":  {shows: []shown{shell}},
+	"GET /patrols/report": {shows: []shown{shell}},
 	"GET /watches/new": {url: func(m *matrix, _ role) string { return "/watches/new?household=" + m.a.household.ID },
 		shows: concat([]shown{shell}, chiefSees("address", "head", "householdPhone"))},
 	"GET /watches/:id": {url: idOf(func(s *side) string { return "/watches/" + s.watch.ID }),
