@@ -6,6 +6,7 @@
 package live
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -77,8 +78,12 @@ type Hub struct {
 	dirtyOwn     map[string]map[string]bool // officer → collections of theirs changed
 	dirtyBoard   bool
 	kick         chan struct{}
-	done         chan struct{}
-	wg           sync.WaitGroup
+	// boardKick wakes the boarder, which computes the board off the
+	// flush path: a slow board delays only the next board, never a
+	// targets or "changed" message. Pokes while it computes coalesce.
+	boardKick chan struct{}
+	done      chan struct{}
+	wg        sync.WaitGroup
 }
 
 type client struct {
@@ -104,10 +109,12 @@ func NewHub(src Sources, log *slog.Logger) *Hub {
 		dirtyColls:   map[string]map[string]bool{},
 		dirtyOwn:     map[string]map[string]bool{},
 		kick:         make(chan struct{}, 1),
+		boardKick:    make(chan struct{}, 1),
 		done:         make(chan struct{}),
 	}
-	h.wg.Add(1)
+	h.wg.Add(2)
 	go h.flusher()
+	go h.boarder()
 	return h
 }
 
@@ -286,7 +293,25 @@ func (h *Hub) flush() {
 		h.sendTargets(id, cs)
 	}
 	if board {
-		h.sendBoard(cs)
+		select {
+		case h.boardKick <- struct{}{}:
+		default: // one is due already
+		}
+	}
+}
+
+// boarder sends the board to the deputy chiefs whenever it changed, one
+// computation at a time: changes that arrive while it computes make one
+// more board, not one each.
+func (h *Hub) boarder() {
+	defer h.wg.Done()
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-h.boardKick:
+		}
+		h.sendBoard(h.clientsWhere(func(c *client) bool { return c.officer.IsChief() }))
 	}
 }
 
@@ -346,9 +371,14 @@ func (h *Hub) sendBoard(cs []*client) {
 	}
 }
 
+// upgrader keeps an idle connection small (docs/benchmarks.md, "Live
+// channel"): a read buffer for what a device says (hello and status, a few
+// hundred bytes), and write buffers lent from a pool only while a message
+// is being written, not held by each of thousands of idle sockets.
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  1024,
+	ReadBufferSize:  512,
 	WriteBufferSize: 4096,
+	WriteBufferPool: &sync.Pool{},
 	// CheckOrigin is done by SameOrigin before the upgrade.
 	CheckOrigin: func(*http.Request) bool { return true },
 }
@@ -419,7 +449,7 @@ func (h *Hub) Handle(c echo.Context) error {
 		h.sendTargets(o.ID, []*client{cl})
 		h.BoardChanged() // someone came online
 	}
-	cl.reader(c.Request().Context().Done())
+	cl.reader(c.Request().Context())
 	return nil
 }
 
@@ -464,18 +494,15 @@ type clientMessage struct {
 	Pending    int    `json:"pending"`
 }
 
-func (c *client) reader(shutdown <-chan struct{}) {
+// reader runs on the request's own goroutine; the server's shutdown (which
+// cancels ctx) closes the connection without a goroutine of its own
+// waiting for it: the writer is the only other one a connection has.
+func (c *client) reader(ctx context.Context) {
 	defer c.close()
+	defer context.AfterFunc(ctx, c.close)()
 	c.conn.SetReadLimit(readLimit)
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
-	go func() {
-		select {
-		case <-shutdown:
-			c.close()
-		case <-c.hub.done:
-		}
-	}()
 	for {
 		_, data, err := c.conn.ReadMessage()
 		if err != nil {

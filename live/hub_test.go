@@ -487,3 +487,46 @@ func TestHubBelievesNoClient(t *testing.T) {
 		waitFor(t, 2*time.Second, "a negative report to read as none", func() bool { return th.hub.Presence()["o1"].Pending == 0 })
 	})
 }
+
+// TestHubNeverWaitsForTheBoard: a board that takes long (a big station, a
+// busy database) holds up only the next board: officers' targets and
+// "changed" messages keep flowing meanwhile, and the changes that arrive
+// while a board is computed make one more board, not one each.
+func TestHubNeverWaitsForTheBoard(t *testing.T) {
+	t.Parallel()
+	th := newTestHub(t)
+	release := make(chan struct{})
+	var calls atomic.Int64
+	th.hub.src.Board = func(p map[string]Presence) (any, error) {
+		if calls.Add(1) > 1 { // the chief's greeting is quick; the rest wait
+			<-release
+		}
+		return map[string]any{"type": "board"}, nil
+	}
+	chief := th.dial(t, "chief", station.RoleDeputyChief)
+	chief.next(t, "board", 2*time.Second)
+	o := th.dial(t, "o1", station.RoleOfficer, "c1")
+	o.next(t, "targets", 2*time.Second)
+	waitFor(t, 2*time.Second, "a board being computed", func() bool { return calls.Load() == 2 })
+
+	t.Run("targets and changes arrive while a board is being computed", func(t *testing.T) {
+		for i := 0; i < 5; i++ {
+			sent := time.Now()
+			th.hub.VisitsChanged("o1")
+			th.hub.CollectionChanged("c1", "households")
+			o.next(t, "targets", time.Second)
+			if d := time.Since(sent); d > 500*time.Millisecond {
+				t.Fatalf("targets took %v behind a slow board", d)
+			}
+		}
+	})
+	t.Run("the changes meanwhile make one more board", func(t *testing.T) {
+		close(release)
+		chief.next(t, "board", 2*time.Second)
+		chief.next(t, "board", 2*time.Second)
+		_ = chief.collect(400 * time.Millisecond)
+		if n := calls.Load(); n != 3 {
+			t.Fatalf("%d boards computed for a greeting, one slow board and the changes meanwhile, want 3", n)
+		}
+	})
+}

@@ -20,7 +20,11 @@ import (
 func featureSources() []source {
 	var out []source
 	for _, p := range patrols.Sources() {
-		out = append(out, source{name: p.Name, scope: p.Scope, doc: func(r *core.Record, _ station.Settings) any { return p.Doc(r) }})
+		out = append(out, source{name: p.Name, scope: p.Scope, doc: func(r *core.Record, _ station.Settings) any { return p.Doc(r) },
+			stampIndex: p.StampIndex, walk: func(o *station.Officer, now time.Time, _ int) walkSQL {
+				sql, params := p.Walk(o, now)
+				return walkSQL{sql: sql, params: params}
+			}})
 	}
 	return append(out, source{
 		name: mediation.Collection,
@@ -28,6 +32,8 @@ func featureSources() []source {
 			return q.AndWhere(mediation.ReplicaScope(o))
 		},
 		doc: func(r *core.Record, _ station.Settings) any { return mediation.ReplicaDoc(r) },
+		// No stamp index: the cases one officer leads are read by
+		// (officer, opened_at) and sorted, which costs what it returns.
 	})
 }
 

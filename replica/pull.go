@@ -52,6 +52,18 @@ type source struct {
 	// keeps at now.
 	scope func(q *dbx.SelectQuery, o *station.Officer, now time.Time) *dbx.SelectQuery
 	doc   func(r *core.Record, st station.Settings) any
+	// stampIndex is the collection's (updated, id) index, which the stamp
+	// walk reads (walk.go); "" leaves the choice to SQLite.
+	stampIndex string
+	// walk is the scope walk of o's scope, for a page of n; nil, or an
+	// empty walkSQL, means the stamp walk answers.
+	walk func(o *station.Officer, now time.Time, n int) walkSQL
+	// alwaysWalk prefers the scope walk without a probe (it is never the
+	// dearer of the two).
+	alwaysWalk bool
+	// floor, when set, is the lowest stamp a record of the scope at now
+	// can have: the stamp walk starts there.
+	floor func(now time.Time) string
 }
 
 var sources = append([]source{
@@ -63,7 +75,10 @@ var sources = append([]source{
 			}
 			return q.AndWhere(inCommunities("households.community", o))
 		},
-		doc: func(r *core.Record, _ station.Settings) any { return households.FromRecord(r) },
+		doc:        func(r *core.Record, _ station.Settings) any { return households.FromRecord(r) },
+		stampIndex: "idx_households_updated",
+		walk:       householdsWalk,
+		alwaysWalk: true,
 	},
 	{
 		name: visits.Collection,
@@ -75,7 +90,10 @@ var sources = append([]source{
 			return q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[visits.household]]")).
 				AndWhere(dbx.Or(dbx.HashExp{"visits.officer": o.ID}, inCommunities("households.community", o)))
 		},
-		doc: func(r *core.Record, _ station.Settings) any { return visits.FromRecord(r) },
+		doc:        func(r *core.Record, _ station.Settings) any { return visits.FromRecord(r) },
+		stampIndex: "idx_visits_updated",
+		walk:       visitsWalk,
+		floor:      floorOf,
 	},
 	{
 		name: watches.Collection,
@@ -86,7 +104,9 @@ var sources = append([]source{
 			return q.InnerJoin("households", dbx.NewExp("[[households.id]] = [[holiday_watches.household]]")).
 				AndWhere(inCommunities("households.community", o))
 		},
-		doc: func(r *core.Record, st station.Settings) any { return watches.WatchFromRecord(r, st.Location()) },
+		doc:        func(r *core.Record, st station.Settings) any { return watches.WatchFromRecord(r, st.Location()) },
+		stampIndex: "idx_watches_updated",
+		walk:       watchesWalk,
 	},
 }, featureSources()...)
 
@@ -130,9 +150,10 @@ func inCommunities(col string, o *station.Officer) dbx.Expression {
 	return dbx.In(col, ids...)
 }
 
+// after is the checkpoint as a row value over table's (updated, id): an
+// index ending in (updated, id) reads it as a range.
 func after(table string, cp Checkpoint) dbx.Expression {
-	return dbx.NewExp("([["+table+".updated]] > {:cu} OR ([["+table+".updated]] = {:cu} AND [["+table+".id]] > {:ci}))",
-		dbx.Params{"cu": cp.Updated, "ci": cp.ID})
+	return dbx.NewExp("([["+table+".updated]], [["+table+".id]]) > ({:cu}, {:ci})", dbx.Params{"cu": cp.Updated, "ci": cp.ID})
 }
 
 // Store serves the sync protocol from an app's collections.
@@ -158,11 +179,7 @@ func (s *Store) Pull(o *station.Officer, collection string, cp Checkpoint, limit
 		limit = DefaultPull
 	}
 	limit = min(limit, MaxPullLimit)
-	q := src.scope(s.app.RecordQuery(collection), o, now)
-	var recs []*core.Record
-	err := q.AndWhere(after(collection, cp)).
-		OrderBy(collection+".updated ASC", collection+".id ASC").
-		Limit(int64(limit + 1)).All(&recs)
+	recs, err := s.page(src, o, cp, limit+1, now, walkCheaper)
 	if err != nil {
 		return PullAnswer{}, station.Internal(err, "pull "+collection)
 	}
@@ -176,6 +193,64 @@ func (s *Store) Pull(o *station.Officer, collection string, cp Checkpoint, limit
 		ans.Checkpoint = Checkpoint{Updated: r.GetString("updated"), ID: r.Id}
 	}
 	return ans, nil
+}
+
+// Which walk page takes: the cheaper, or (for the tests, which hold the
+// two to the same answer) one of them.
+const (
+	walkCheaper = iota
+	walkStamps
+	walkScope
+)
+
+// page reads the first n records of o's scope after cp, in (updated, id)
+// order, by the walk that how says (walk.go).
+func (s *Store) page(src source, o *station.Officer, cp Checkpoint, n int, now time.Time, how int) ([]*core.Record, error) {
+	from := cp
+	if src.floor != nil {
+		// Nothing below the floor is in scope: start there.
+		if f := src.floor(now); cp.Updated < f {
+			from = Checkpoint{Updated: f}
+		}
+	}
+	var recs []*core.Record
+	if src.walk != nil {
+		if w := src.walk(o, now, n); w.sql != "" && how != walkStamps {
+			short := false
+			if how == walkCheaper {
+				var err error
+				if short, err = s.stampWalkIsShort(src, from, probePages*n); err != nil {
+					return nil, err
+				}
+			}
+			if !short {
+				w.params["cu"], w.params["ci"] = from.Updated, from.ID
+				err := s.app.RecordQuery(src.name).Select("*").From("("+w.sql+") AS walk").Bind(w.params).
+					OrderBy("updated ASC", "id ASC").Limit(int64(n)).All(&recs)
+				return recs, err
+			}
+		}
+	}
+	q := s.app.RecordQuery(src.name)
+	if src.stampIndex != "" {
+		q = q.From("{{" + src.name + "}} INDEXED BY " + src.stampIndex)
+	}
+	err := src.scope(q, o, now).AndWhere(after(src.name, from)).
+		OrderBy(src.name+".updated ASC", src.name+".id ASC").Limit(int64(n)).All(&recs)
+	return recs, err
+}
+
+// stampWalkIsShort reports whether fewer than k records of the collection
+// (in any scope) lie after cp: a count over at most k entries of its
+// (updated, id) index.
+func (s *Store) stampWalkIsShort(src source, cp Checkpoint, k int) (bool, error) {
+	if src.alwaysWalk || src.stampIndex == "" {
+		return false, nil
+	}
+	var got int
+	err := s.app.DB().NewQuery("SELECT COUNT(*) FROM (SELECT 1 FROM " + src.name + " INDEXED BY " + src.stampIndex +
+		" WHERE (updated, id) > ({:cu}, {:ci}) LIMIT {:k})").Bind(dbx.Params{"cu": cp.Updated, "ci": cp.ID, "k": k}).Row(&got)
+	return got < k, err
 }
 
 // puller is what the pull handler needs.

@@ -63,39 +63,34 @@ func (s *Store) Board(ctx context.Context, st station.Settings, now time.Time, p
 	if err != nil {
 		return b, station.Internal(err, "board officers")
 	}
-	// Today's counts per officer, as ComputeTargets defines them, in SQL:
-	// distinct households met, and visits that made a first WeChat contact.
-	start, end := st.DayBounds(now)
-	var counts []struct {
+	// Today's figures and the last visit of each officer, from the running
+	// figures (visit_days, days.go) by (officer, day): a few index seeks an
+	// officer, whatever the history. Homes are the distinct households met
+	// (each counted once a day in its row) and contacts the visits that
+	// made a first WeChat contact, as ComputeTargets counts them; the last
+	// visit is the latest of the officer's latest day.
+	var figs []struct {
 		Officer string `db:"officer"`
 		Homes   int    `db:"homes"`
 		WeChat  int    `db:"wechat"`
-	}
-	err = app.DB().Select("officer",
-		"COUNT(DISTINCT CASE WHEN outcome = 'met' AND kind != 'holiday_check' THEN household END) AS homes",
-		"COALESCE(SUM(wechat_new), 0) AS wechat").
-		From(Collection).
-		Where(dbx.NewExp("visited_at >= {:from} AND visited_at < {:to}", dbx.Params{"from": station.DBTime(start), "to": station.DBTime(end)})).
-		GroupBy("officer").WithContext(ctx).All(&counts)
-	if err != nil {
-		return b, station.Internal(err, "board visits")
-	}
-	today := map[string][2]int{}
-	for _, c := range counts {
-		today[c.Officer] = [2]int{c.Homes, c.WeChat}
-	}
-	var lasts []struct {
-		Officer string `db:"officer"`
 		Last    string `db:"last"`
 	}
-	err = app.DB().Select("officer", "MAX(visited_at) AS last").From(Collection).GroupBy("officer").WithContext(ctx).All(&lasts)
+	err = app.DB().NewQuery(`SELECT o.id AS officer,
+		COALESCE((SELECT SUM(d.homes) FROM ` + daysTable + ` d WHERE d.officer = o.id AND d.day = {:today}), 0) AS homes,
+		COALESCE((SELECT SUM(d.wechat_new) FROM ` + daysTable + ` d WHERE d.officer = o.id AND d.day = {:today}), 0) AS wechat,
+		COALESCE((SELECT MAX(d.last_at) FROM ` + daysTable + ` d WHERE d.officer = o.id
+			AND d.day = (SELECT MAX(x.day) FROM ` + daysTable + ` x WHERE x.officer = o.id)), '') AS last
+		FROM officers o WHERE o.role = {:role} AND o.active = TRUE`).
+		Bind(dbx.Params{"today": st.DayString(now), "role": station.RoleOfficer}).WithContext(ctx).All(&figs)
 	if err != nil {
-		return b, station.Internal(err, "board last visits")
+		return b, station.Internal(err, "board figures")
 	}
+	today := map[string][2]int{}
 	lastBy := map[string]time.Time{}
-	for _, l := range lasts {
-		if d, err := types.ParseDateTime(l.Last); err == nil && !d.IsZero() {
-			lastBy[l.Officer] = d.Time()
+	for _, f := range figs {
+		today[f.Officer] = [2]int{f.Homes, f.WeChat}
+		if d, err := types.ParseDateTime(f.Last); err == nil && !d.IsZero() {
+			lastBy[f.Officer] = d.Time()
 		}
 	}
 	for _, o := range offs {

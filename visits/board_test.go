@@ -2,7 +2,9 @@ package visits_test
 
 import (
 	"context"
+	"fmt"
 	"html"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"zoufang/app/apptest"
 	"zoufang/households"
+	"zoufang/station"
 	"zoufang/visits"
 )
 
@@ -83,4 +86,110 @@ func TestBoardAgreesWithTargets(t *testing.T) {
 			t.Fatalf("%d visits listed, want officer A's 3 of today", n)
 		}
 	})
+}
+
+// TestBoardEqualsARecount: the board reads the running figures kept in the
+// visits' transactions (visit_days). After random pushes (today and on
+// other days), edits within the edit window (outcome, WeChat, the time
+// moved across midnight), edits refused once the window has closed,
+// deletions in /_/, every officer's homes, new contacts and last visit on
+// the board are what a recount from the visits gives, an officer with no
+// visit included.
+func TestBoardEqualsARecount(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(3, 5))
+	var hs []*households.Household
+	for i := 0; i < 7; i++ {
+		comm, o := env.CommunityA, env.OfficerA
+		if i%2 == 1 {
+			comm, o = env.CommunityB, env.OfficerB
+		}
+		hs = append(hs, env.Household(o, households.Input{Community: comm, Building: fmt.Sprintf("吴牙街%d号", i+1)}))
+	}
+	idle := env.NewOfficer("100009", "赵空闲", station.RoleOfficer, env.CommunityA)
+	a, b := env.SignIn(env.OfficerA), env.SignIn(env.OfficerB)
+	admin := env.Superuser()
+	st := env.Server.Settings()
+	now := time.Now()
+	start, _ := st.DayBounds(now)
+	when := func() time.Time {
+		if rng.IntN(2) == 0 && now.Sub(start) > time.Minute {
+			return start.Add(time.Duration(rng.Int64N(int64(now.Sub(start)))))
+		}
+		return now.Add(-time.Duration(1+rng.IntN(72)) * time.Hour)
+	}
+	refused := 0
+	for i := 0; i < 80; i++ {
+		h := hs[rng.IntN(len(hs))]
+		c := a
+		if h.Community == env.CommunityB {
+			c = b
+		}
+		vid := fmt.Sprintf("b%014d", i)
+		v := visit(vid, h.ID, when())
+		v["outcome"] = []string{"met", "met", "not_home", "refused"}[rng.IntN(4)]
+		v["wechat_added"] = v["outcome"] == "met" && rng.IntN(3) == 0
+		push(t, c, map[string]any{"visits": []any{v}})
+		switch rng.IntN(6) {
+		case 0: // an edit within the window, perhaps to another day
+			v["outcome"] = "met"
+			v["wechat_added"] = rng.IntN(2) == 0
+			v["visited_at"] = when().UTC().Format(time.RFC3339Nano)
+			push(t, c, map[string]any{"visits": []any{v}})
+		case 1: // the window closes; a later edit is refused
+			rec, err := env.App.FindRecordById(visits.Collection, vid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.Set("received_at", now.Add(-visits.EditWindow-time.Hour))
+			if err := env.App.Save(rec); err != nil {
+				t.Fatal(err)
+			}
+			v["notes"] = "窗口关闭后再改"
+			if got := push(t, c, map[string]any{"visits": []any{v}}).Results[0].Status; got != "conflict" {
+				t.Fatalf("an edit after the window: %s", got)
+			}
+			refused++
+		case 2: // a superuser deletes it in /_/
+			admin.Send(http.MethodDelete, "/api/collections/visits/records/"+vid, nil, nil)
+		}
+	}
+	if refused == 0 {
+		t.Fatal("no edit was refused: the case tests less than it says")
+	}
+	board, err := visits.NewStore(env.App).Board(ctx, st, time.Now(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := start.AddDate(0, 0, 1)
+	type figures struct {
+		Homes, WeChat int
+		Last          string
+	}
+	if len(board.Officers) != 3 {
+		t.Fatalf("%d officers on the board, want 3", len(board.Officers))
+	}
+	for _, row := range board.Officers {
+		var want figures
+		err := env.App.DB().NewQuery(`SELECT
+			COUNT(DISTINCT CASE WHEN outcome = 'met' AND kind != 'holiday_check' AND visited_at >= {:from} AND visited_at < {:to} THEN household END) AS homes,
+			COALESCE(SUM(CASE WHEN visited_at >= {:from} AND visited_at < {:to} THEN wechat_new END), 0) AS wechat,
+			COALESCE(MAX(visited_at), '') AS last FROM visits WHERE officer = {:o}`).
+			Bind(map[string]any{"from": station.DBTime(start), "to": station.DBTime(end), "o": row.ID}).Row(&want.Homes, &want.WeChat, &want.Last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := figures{Homes: row.Homes, WeChat: row.WeChat}
+		if row.LastVisitAt != nil {
+			got.Last = station.DBTime(*row.LastVisitAt)
+		}
+		if got != want {
+			t.Errorf("%s: board %+v, recount %+v", row.Name, got, want)
+		}
+		if row.ID == idle.Id && (got != figures{}) {
+			t.Errorf("the officer with no visit shows %+v", got)
+		}
+	}
 }

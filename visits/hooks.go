@@ -53,10 +53,17 @@ func checkedHousehold(ctx context.Context, id string) *core.Record {
 }
 
 // checkRecord checks a visit written by any path and returns its
-// household's record.
-func checkRecord(tx core.App, v *Visit) (*core.Record, error) {
+// household's record. A visit dated (newly, or anew) more than ClockSkew
+// ahead of the server's clock is refused on every path, as the push
+// refuses it: the visits pull counts on no visit being stamped (its sync
+// stamp is the time of the write) long before it happened
+// (replica/walk.go).
+func checkRecord(tx core.App, v *Visit, dated bool) (*core.Record, error) {
 	p := station.Problems{}
 	v.check(p)
+	if dated && v.VisitedAt.After(time.Now().Add(ClockSkew)) {
+		p.Add("visited_at", "future")
+	}
 	var h *core.Record
 	if v.Household != "" {
 		var err error
@@ -82,7 +89,7 @@ func onCreate(e *core.RecordEvent) error {
 		hrec := checkedHousehold(e.Context, v.Household)
 		if hrec == nil {
 			var err error
-			if hrec, err = checkRecord(tx, v); err != nil {
+			if hrec, err = checkRecord(tx, v, true); err != nil {
 				return err
 			}
 			rec.Set("kind", v.Kind)
@@ -164,7 +171,7 @@ func onUpdate(e *core.RecordEvent) error {
 		e.App = tx
 		v := FromRecord(rec)
 		if checkedHousehold(e.Context, v.Household) == nil {
-			if _, err := checkRecord(tx, v); err != nil {
+			if _, err := checkRecord(tx, v, !orig.GetDateTime("visited_at").Equal(rec.GetDateTime("visited_at"))); err != nil {
 				return err
 			}
 			rec.Set("kind", v.Kind)

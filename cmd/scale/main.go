@@ -59,6 +59,10 @@ type config struct {
 	runs     int
 	out      string
 	areaSize int
+	bin      string
+	now      string
+	only     map[string]bool
+	form     string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -71,8 +75,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.runs, "runs", 3, "timed runs of each path (after one warm-up); the median is reported")
 	fs.StringVar(&cfg.out, "out", "", "also write the markdown table to this file")
 	fs.IntVar(&cfg.areaSize, "area", 5000, "households in the area whose full pull is measured")
+	fs.StringVar(&cfg.bin, "bin", "", "measure this zoufang binary instead of building the checkout (another version, for before and after)")
+	fs.StringVar(&cfg.now, "now", "", "where a newly generated history ends (RFC 3339; default: the present minute)")
+	only := fs.String("paths", "", "measure only these paths (comma-separated keys; default all)")
+	fs.StringVar(&cfg.form, "form", "", "the households pull's form= parameter (the field app's compact rows: \"rows\")")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *only != "" {
+		cfg.only = map[string]bool{}
+		for _, k := range strings.Split(*only, ",") {
+			cfg.only[strings.TrimSpace(k)] = true
+		}
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
@@ -87,12 +101,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return err
 	}
-	bin := filepath.Join(cfg.dir, "zoufang")
-	fmt.Fprintln(stderr, "scale: building", bin)
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir, build.Stdout, build.Stderr = moduleRoot(), stderr, stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build: %w", err)
+	bin := cfg.bin
+	if bin == "" {
+		bin = filepath.Join(cfg.dir, "zoufang")
+		fmt.Fprintln(stderr, "scale: building", bin)
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+		build.Dir, build.Stdout, build.Stderr = moduleRoot(), stderr, stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("go build: %w", err)
+		}
 	}
 	var results []*sizeResult
 	for _, n := range cfg.sizes {
@@ -127,6 +144,7 @@ type sizeResult struct {
 	start              time.Duration // serve start to a healthy /api/health
 	rows               map[string]*metric
 	rssIdle, rssPeak   int64 // KiB
+	notVisited         int   // rows of the not-visited export
 }
 
 // metric is the samples of one path.
@@ -150,15 +168,23 @@ func (m *metric) median() time.Duration {
 // The measured paths, in the table's order.
 var paths = []struct{ key, label string }{
 	{"pull_visits", "officer's full pull of visits (90 days), gzip"},
+	{"pull_visits_again", "the same officer's next pull of visits (nothing new)"},
+	{"pull_visits_chief", "deputy chief's first page of visits (1,000 of the station's 90 days)"},
+	{"pull_watches", "officer's full pull of holiday watches"},
 	{"pull_area", "full pull of a ~5,000-household area's households, gzip"},
+	{"targets", "officer's `/sync/me` (today's targets)"},
 	{"board", "`/board` (deputy chief)"},
 	{"search_address", "`/households?q=` address fragment"},
 	{"search_name", "`/households?q=` head of household"},
 	{"search_phone", "`/households?q=` phone fragment"},
 	{"search_none", "`/households?q=` no match"},
+	{"coverage", "`/coverage` (station)"},
+	{"coverage_community", "`/coverage?community=` (a community)"},
+	{"coverage_officer", "`/coverage?officer=` (an officer)"},
+	{"export_not_visited", "`/households.xlsx?days=` not visited, ~10,000 rows"},
+	{"visits_xlsx", "`/coverage/visits.xlsx?days=30` every visit of 30 days"},
 	{"book", "`/visits/book?month=` all officers"},
 	{"book_xlsx", "`/visits/book.xlsx?month=` all officers"},
-	{"coverage", "`/coverage`"},
 }
 
 func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Writer) (*sizeResult, error) {
@@ -179,7 +205,10 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 		if err := os.MkdirAll(home, 0o755); err != nil {
 			return nil, err
 		}
-		now := time.Now().Truncate(time.Minute).Format(time.RFC3339)
+		now := cfg.now
+		if now == "" {
+			now = time.Now().Truncate(time.Minute).Format(time.RFC3339)
+		}
 		fmt.Fprintf(logw, "scale: %d households: generating into %s\n", n, data)
 		var out bytes.Buffer
 		g := exec.CommandContext(ctx, bin, "gen", "district", "--households", fmt.Sprint(n), "--visits", fmt.Sprint(visits),
@@ -227,28 +256,63 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 	if err != nil {
 		return nil, err
 	}
+	ids, err := srv.lookups(r.now, min(10000, n/2))
+	if err != nil {
+		return nil, fmt.Errorf("look-ups: %w", err)
+	}
+	r.notVisited = ids.notVisited
 	month := r.now.AddDate(0, -1, 0).Format("2006-01")
+	var again struct{ Updated, ID string }
+	areaQuery := url.Values{}
+	if cfg.form != "" {
+		areaQuery.Set("form", cfg.form)
+	}
 	probes := map[string]func() sample{
-		"pull_visits":    func() sample { return srv.fullPull(officer, "visits") },
-		"pull_area":      func() sample { return srv.fullPull(areaClient, "households") },
-		"board":          func() sample { return srv.get(chief, "/board") },
-		"search_address": func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("小区1")) },
-		"search_name":    func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("王建")) },
-		"search_phone":   func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("138 12")) },
-		"search_none":    func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("不存在的地址")) },
-		"book":           func() sample { return srv.get(chief, "/visits/book?month="+month) },
-		"book_xlsx":      func() sample { return srv.get(chief, "/visits/book.xlsx?month="+month) },
-		"coverage":       func() sample { return srv.get(chief, "/coverage") },
+		"pull_visits": func() sample {
+			smp, cp := srv.fullPull(officer, "visits", 1000, nil, nil)
+			again.Updated, again.ID = cp.Updated, cp.ID
+			return smp
+		},
+		"pull_visits_again": func() sample {
+			smp, _ := srv.fullPull(officer, "visits", 1000, &again, nil)
+			return smp
+		},
+		"pull_visits_chief": func() sample {
+			q := url.Values{"collection": {"visits"}, "limit": {"1000"}}
+			smp, _ := srv.do(chief, "/sync/pull?"+q.Encode(), "application/json")
+			return smp
+		},
+		"pull_watches":       func() sample { smp, _ := srv.fullPull(officer, "holiday_watches", 1000, nil, nil); return smp },
+		"pull_area":          func() sample { smp, _ := srv.fullPull(areaClient, "households", 1000, nil, areaQuery); return smp },
+		"targets":            func() sample { return srv.get(officer, "/sync/me") },
+		"board":              func() sample { return srv.get(chief, "/board") },
+		"search_address":     func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("小区1")) },
+		"search_name":        func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("王建")) },
+		"search_phone":       func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("138 12")) },
+		"search_none":        func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("不存在的地址")) },
+		"coverage":           func() sample { return srv.get(chief, "/coverage") },
+		"coverage_community": func() sample { return srv.get(chief, "/coverage?community="+ids.community) },
+		"coverage_officer":   func() sample { return srv.get(chief, "/coverage?officer="+ids.officer) },
+		"export_not_visited": func() sample { return srv.get(chief, fmt.Sprintf("/households.xlsx?days=%d", ids.notVisitedDays)) },
+		"visits_xlsx":        func() sample { return srv.get(chief, "/coverage/visits.xlsx?days=30") },
+		"book":               func() sample { return srv.get(chief, "/visits/book?month="+month) },
+		"book_xlsx":          func() sample { return srv.get(chief, "/visits/book.xlsx?month="+month) },
 	}
 	// One warm-up pass of every path (the search index, SQLite's page
 	// cache, the phone formatting memo), then the memory of an idle
 	// server, then the timed runs.
 	for _, p := range paths {
+		if cfg.only != nil && !cfg.only[p.key] {
+			continue
+		}
 		fmt.Fprintf(logw, "scale: %d households: warm-up %s\n", n, p.key)
 		probes[p.key]()
 	}
 	r.rssIdle, _ = srv.memory("VmRSS")
 	for _, p := range paths {
+		if cfg.only != nil && !cfg.only[p.key] {
+			continue
+		}
 		m := &metric{}
 		r.rows[p.key] = m
 		for range cfg.runs {
@@ -431,23 +495,34 @@ func (s *server) get(c *http.Client, path string) sample {
 	return smp
 }
 
-// fullPull pages through /sync/pull of collection from the start, 1,000 a
-// page, as a device with an empty replica does.
-func (s *server) fullPull(c *http.Client, collection string) sample {
+// checkpoint is where a pull stands.
+type checkpoint struct{ Updated, ID string }
+
+// fullPull pages through /sync/pull of collection, limit a page, from
+// from (the start when nil), as a device with an empty replica does; extra
+// goes along with every page's query.
+func (s *server) fullPull(c *http.Client, collection string, limit int, from *struct{ Updated, ID string }, extra url.Values) (sample, checkpoint) {
 	var total sample
-	cp := struct{ Updated, ID string }{}
+	cp := checkpoint{}
+	if from != nil {
+		cp = checkpoint{from.Updated, from.ID}
+	}
 	for {
-		q := url.Values{"collection": {collection}, "limit": {"1000"}, "updated": {cp.Updated}, "id": {cp.ID}}
+		q := url.Values{"collection": {collection}, "limit": {strconv.Itoa(limit)}, "updated": {cp.Updated}, "id": {cp.ID}}
+		for k, v := range extra {
+			q[k] = v
+		}
 		smp, body := s.do(c, "/sync/pull?"+q.Encode(), "application/json")
 		total.took += smp.took
 		total.bytes += smp.bytes
 		total.status = smp.status
 		if smp.err != "" {
 			total.err = smp.err
-			return total
+			return total, cp
 		}
 		var page struct {
 			Docs       []json.RawMessage `json:"docs"`
+			Rows       []json.RawMessage `json:"rows"`
 			Checkpoint struct {
 				Updated string `json:"updated"`
 				ID      string `json:"id"`
@@ -456,14 +531,76 @@ func (s *server) fullPull(c *http.Client, collection string) sample {
 		}
 		if err := json.Unmarshal(body, &page); err != nil {
 			total.err = "decode: " + err.Error()
-			return total
+			return total, cp
 		}
-		total.docs += len(page.Docs)
+		total.docs += len(page.Docs) + len(page.Rows)
 		cp.Updated, cp.ID = page.Checkpoint.Updated, page.Checkpoint.ID
 		if !page.More {
-			return total
+			return total, cp
 		}
 	}
+}
+
+// lookupIDs are the ids and figures some paths need.
+type lookupIDs struct {
+	community, officer string // the first community (by code), officer 330101
+	notVisitedDays     int    // a "not visited for N days" with about the wanted rows
+	notVisited         int    // how many rows it lists
+}
+
+// lookups finds them through the REST API, as the station admin.
+func (s *server) lookups(now time.Time, want int) (lookupIDs, error) {
+	var ids lookupIDs
+	tok, err := s.adminToken()
+	if err != nil {
+		return ids, err
+	}
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+		TotalItems int `json:"totalItems"`
+	}
+	if err := s.api("GET", "/api/collections/communities/records?perPage=1&sort=code&fields=id", tok, nil, &list); err != nil || len(list.Items) == 0 {
+		return ids, fmt.Errorf("first community: %v", err)
+	}
+	ids.community = list.Items[0].ID
+	if err := s.api("GET", "/api/collections/officers/records?perPage=1&fields=id&filter="+url.QueryEscape(fmt.Sprintf("badge='%d'", gen.FirstBadge)), tok, nil, &list); err != nil || len(list.Items) == 0 {
+		return ids, fmt.Errorf("officer %d: %v", gen.FirstBadge, err)
+	}
+	ids.officer = list.Items[0].ID
+	// The fewest days whose "not visited for N days" lists at most want
+	// households (never visited included, as the search counts them).
+	count := func(days int) (int, error) {
+		cut := now.AddDate(0, 0, -days).UTC().Format("2006-01-02 15:04:05.000Z")
+		f := fmt.Sprintf("archived=false && last_visited_at<'%s'", cut)
+		err := s.api("GET", "/api/collections/households/records?perPage=1&fields=id&filter="+url.QueryEscape(f), tok, nil, &list)
+		return list.TotalItems, err
+	}
+	lo, hi := 1, 800
+	for lo < hi {
+		mid := (lo + hi) / 2
+		n, err := count(mid)
+		if err != nil {
+			return ids, err
+		}
+		if n <= want {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	ids.notVisitedDays = lo
+	ids.notVisited, err = count(lo)
+	return ids, err
+}
+
+func (s *server) adminToken() (string, error) {
+	var auth struct {
+		Token string `json:"token"`
+	}
+	err := s.api("POST", "/api/collections/_superusers/auth-with-password", "", map[string]string{"identity": adminEmail, "password": adminPwd}, &auth)
+	return auth.Token, err
 }
 
 // areaBadge is the officer the tool adds for the area pull, and the
@@ -513,13 +650,10 @@ func (s *server) api(method, path, token string, body, out any) error {
 // PocketBase's REST API as a station admin, so the record goes through the
 // app's hooks like any other. It stays in the cached data dir.
 func (s *server) areaOfficer(want int) (string, error) {
-	var auth struct {
-		Token string `json:"token"`
-	}
-	if err := s.api("POST", "/api/collections/_superusers/auth-with-password", "", map[string]string{"identity": adminEmail, "password": adminPwd}, &auth); err != nil {
+	tok, err := s.adminToken()
+	if err != nil {
 		return "", err
 	}
-	tok := auth.Token
 	var found struct {
 		TotalItems int `json:"totalItems"`
 	}
@@ -552,7 +686,7 @@ func (s *server) areaOfficer(want int) (string, error) {
 		area, held = append(area, c.ID), held+n.TotalItems
 	}
 	var created map[string]any
-	err := s.api("POST", "/api/collections/officers/records", tok, map[string]any{
+	err = s.api("POST", "/api/collections/officers/records", tok, map[string]any{
 		"badge": areaBadge, "name": "测量用民警", "role": "officer", "communities": area, "active": true,
 		"password": gen.Password, "passwordConfirm": gen.Password,
 	}, &created)
@@ -583,14 +717,25 @@ func render(cfg config, rs []*sizeResult, command string) string {
 	row("data dir", func(r *sizeResult) string { return fmt.Sprintf("%.0f MiB", float64(r.dirBytes)/(1<<20)) })
 	row("`serve` start to healthy", func(r *sizeResult) string { return ms(r.start) })
 	for _, p := range paths {
+		if cfg.only != nil && !cfg.only[p.key] {
+			continue
+		}
 		row(p.label, func(r *sizeResult) string {
 			m := r.rows[p.key]
+			if m == nil {
+				return "–"
+			}
 			if m.err != "" {
 				return "**" + m.err + "** after " + ms(m.median())
 			}
 			cell := ms(m.median())
-			if strings.HasPrefix(p.key, "pull") {
+			switch {
+			case strings.HasPrefix(p.key, "pull"):
 				cell += fmt.Sprintf(" · %s docs · %s", thousands(m.docs), kib(m.bytes))
+			case p.key == "export_not_visited":
+				cell += fmt.Sprintf(" · %s rows · %s", thousands(r.notVisited), kib(m.bytes))
+			case strings.Contains(p.key, "xlsx") || p.key == "book":
+				cell += " · " + kib(m.bytes)
 			}
 			return cell
 		})
