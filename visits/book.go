@@ -28,12 +28,24 @@ import (
 )
 
 // Book is the monthly visit book (走访本): one page per officer, with the
-// paper notebook's columns.
+// paper notebook's columns. A month of a whole district is tens of
+// thousands of visits (hundreds of thousands in a city), so the book of all
+// officers comes in parts of whole officers, each part at most about
+// BookPartVisits visits (an officer with more is a part alone): every part
+// renders in one page, and the XLSX holds them all, written officer by
+// officer.
 type Book struct {
 	Station string
 	Month   time.Time // the first instant of the month, station-local
 	Pages   []BookPage
+	// Part is which part this is (1-based) of Parts; Officers and Visits
+	// count the whole book.
+	Part, Parts      int
+	Officers, Visits int
 }
+
+// BookPartVisits is about how many visits one part of the book shows.
+const BookPartVisits = 4000
 
 // BookPage is one officer's month.
 type BookPage struct {
@@ -114,59 +126,146 @@ func ParseMonth(s string, st station.Settings, now time.Time) (time.Time, error)
 	return t, nil
 }
 
-// Book gathers the month's visits of officerID, or of every officer with
-// visits that month when officerID is empty. An officer may only open their
-// own book; the deputy chief any. One query joins each visit to its
-// household: a month of a whole district is tens of thousands of visits,
-// and no list of ids travels to the database.
-func (s *Store) Book(ctx context.Context, o *station.Officer, month time.Time, officerID string, st station.Settings) (Book, error) {
+// bookOfficer is an officer with visits in the month.
+type bookOfficer struct {
+	ID, Name, Badge string
+	Visits          int
+}
+
+// bookOfficers are the officers with visits in [from, to), by badge, with
+// how many, from the running figures (visit_days: the month's rows, a range
+// of its key); or officerID alone (whose book may be empty).
+func (s *Store) bookOfficers(ctx context.Context, from, to time.Time, officerID string, st station.Settings) ([]bookOfficer, error) {
+	var counts []struct {
+		Officer string `db:"officer"`
+		Visits  int    `db:"visits"`
+	}
+	err := s.app.DB().Select("officer", "SUM(visits) AS visits").From(daysTable).
+		Where(dbx.NewExp("day >= {:from} AND day < {:to}", dbx.Params{"from": st.DayString(from), "to": st.DayString(to)})).
+		GroupBy("officer").WithContext(ctx).All(&counts)
+	if err != nil {
+		return nil, station.Internal(err, "book officers")
+	}
+	n := map[string]int{}
+	var ids []string
+	for _, c := range counts {
+		if c.Visits > 0 && (officerID == "" || c.Officer == officerID) {
+			n[c.Officer] = c.Visits
+			ids = append(ids, c.Officer)
+		}
+	}
+	if officerID != "" && len(ids) == 0 {
+		ids = append(ids, officerID) // an empty month still has its page
+	}
+	offs, err := s.app.FindRecordsByIds("officers", ids)
+	if err != nil {
+		return nil, station.Internal(err, "book officers")
+	}
+	out := make([]bookOfficer, len(offs))
+	for i, r := range offs {
+		out[i] = bookOfficer{ID: r.Id, Name: r.GetString("name"), Badge: r.GetString("badge"), Visits: n[r.Id]}
+	}
+	slices.SortFunc(out, func(a, c bookOfficer) int { return strings.Compare(a.Badge, c.Badge) })
+	return out, nil
+}
+
+// bookParts groups officers into the book's parts: whole officers, about
+// BookPartVisits visits a part.
+func bookParts(offs []bookOfficer) [][]bookOfficer {
+	var parts [][]bookOfficer
+	var cur []bookOfficer
+	n := 0
+	for _, o := range offs {
+		if len(cur) > 0 && n+o.Visits > BookPartVisits {
+			parts, cur, n = append(parts, cur), nil, 0
+		}
+		cur, n = append(cur, o), n+o.Visits
+	}
+	return append(parts, cur)
+}
+
+// bookPage reads one officer's month: their visits by (officer,
+// visited_at), each joined to its household.
+func (s *Store) bookPage(ctx context.Context, o bookOfficer, from, to time.Time) (BookPage, error) {
+	p := BookPage{OfficerID: o.ID, Name: o.Name, Badge: o.Badge}
+	var rows []bookRow
+	err := s.app.DB().Select("v.id", "v.household", "v.officer", "v.visited_at", "v.received_at", "v.kind", "v.outcome", "v.concerns",
+		"v.notes", "v.wechat_added", "v.wechat_new", "v.watch", "v.resident_answer", "v.resident_rating",
+		"COALESCE(h.address, '') AS address", "COALESCE(h.head_name, '') AS head_name").
+		From(Collection+" v").LeftJoin(households.Collection+" h", dbx.NewExp("h.id = v.household")).
+		Where(dbx.NewExp("v.officer = {:o} AND v.visited_at >= {:from} AND v.visited_at < {:to}", dbx.Params{"o": o.ID, "from": station.DBTime(from), "to": station.DBTime(to)})).
+		OrderBy("v.visited_at ASC", "v.id ASC").WithContext(ctx).All(&rows)
+	if err != nil {
+		return p, station.Internal(err, "book visits")
+	}
+	p.Entries = make([]BookEntry, len(rows))
+	for i, r := range rows {
+		e := BookEntry{Visit: r.visit(), Address: r.Address, HeadName: r.HeadName}
+		p.Entries[i] = e
+		if e.Visit.Outcome == OutcomeMet {
+			p.Met++
+		}
+		if e.Visit.WeChatNew {
+			p.WeChatNew++
+		}
+	}
+	return p, nil
+}
+
+// Book gathers part (1-based; out of range reads as the nearest) of the
+// month's book: officerID's visits, or every officer's with visits that
+// month when officerID is empty. An officer may only open their own book;
+// the deputy chief any.
+func (s *Store) Book(ctx context.Context, o *station.Officer, month time.Time, officerID string, part int, st station.Settings) (Book, error) {
 	if !o.IsChief() {
 		officerID = o.ID
 	}
 	b := Book{Station: st.StationName, Month: month}
 	from, to := month, month.AddDate(0, 1, 0)
-	var rows []bookRow
-	q := s.app.DB().Select("v.id", "v.household", "v.officer", "v.visited_at", "v.received_at", "v.kind", "v.outcome", "v.concerns",
-		"v.notes", "v.wechat_added", "v.wechat_new", "v.watch", "v.resident_answer", "v.resident_rating",
-		"COALESCE(h.address, '') AS address", "COALESCE(h.head_name, '') AS head_name").
-		From(Collection+" v").LeftJoin(households.Collection+" h", dbx.NewExp("h.id = v.household")).
-		Where(dbx.NewExp("v.visited_at >= {:from} AND v.visited_at < {:to}", dbx.Params{"from": station.DBTime(from), "to": station.DBTime(to)})).
-		OrderBy("v.visited_at ASC", "v.id ASC")
-	if officerID != "" {
-		q = q.AndWhere(dbx.HashExp{"v.officer": officerID})
-	}
-	if err := q.WithContext(ctx).All(&rows); err != nil {
-		return b, station.Internal(err, "book visits")
-	}
-	var oids []string
-	byOfficer := map[string][]BookEntry{}
-	for _, r := range rows {
-		if _, ok := byOfficer[r.Officer]; !ok {
-			oids = append(oids, r.Officer)
-		}
-		byOfficer[r.Officer] = append(byOfficer[r.Officer], BookEntry{Visit: r.visit(), Address: r.Address, HeadName: r.HeadName})
-	}
-	if officerID != "" && !slices.Contains(oids, officerID) {
-		oids = append(oids, officerID) // an empty month still has its page
-	}
-	offs, err := s.app.FindRecordsByIds("officers", oids)
+	offs, err := s.bookOfficers(ctx, from, to, officerID, st)
 	if err != nil {
-		return b, station.Internal(err, "book officers")
+		return b, err
 	}
-	slices.SortFunc(offs, func(a, c *core.Record) int { return strings.Compare(a.GetString("badge"), c.GetString("badge")) })
-	for _, orec := range offs {
-		p := BookPage{OfficerID: orec.Id, Name: orec.GetString("name"), Badge: orec.GetString("badge"), Entries: byOfficer[orec.Id]}
-		for _, e := range p.Entries {
-			if e.Visit.Outcome == OutcomeMet {
-				p.Met++
-			}
-			if e.Visit.WeChatNew {
-				p.WeChatNew++
-			}
+	parts := bookParts(offs)
+	b.Parts, b.Officers = len(parts), len(offs)
+	for _, of := range offs {
+		b.Visits += of.Visits
+	}
+	b.Part = min(max(part, 1), b.Parts)
+	if len(offs) == 0 {
+		return b, nil
+	}
+	for _, of := range parts[b.Part-1] {
+		p, err := s.bookPage(ctx, of, from, to)
+		if err != nil {
+			return b, err
 		}
 		b.Pages = append(b.Pages, p)
 	}
 	return b, nil
+}
+
+// EachBookPage calls fn with each officer's page of the whole month's book
+// in turn (the XLSX): one officer's month in memory at a time.
+func (s *Store) EachBookPage(ctx context.Context, o *station.Officer, month time.Time, officerID string, st station.Settings, fn func(BookPage) error) error {
+	if !o.IsChief() {
+		officerID = o.ID
+	}
+	from, to := month, month.AddDate(0, 1, 0)
+	offs, err := s.bookOfficers(ctx, from, to, officerID, st)
+	if err != nil {
+		return err
+	}
+	for _, of := range offs {
+		p, err := s.bookPage(ctx, of, from, to)
+		if err != nil {
+			return err
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bookRow is a visit with its household's address, as the book reads it.
@@ -272,13 +371,14 @@ func BookPageView(layout pwa.Layout, o *station.Officer, b Book, officers []offi
 					h.A(h.Class("button"), h.Href(xlsx), g.Text(i18n.T("book.download"))),
 					h.Span(h.Class("muted small"), h.ID("book-sheets"), g.Attr("data-sheets", strconv.Itoa(b.Sheets())), g.Text(i18n.T("book.print_hint", b.Sheets()))),
 				),
+				g.If(b.Parts > 1, bookPager(b, selected)),
 			),
 			g.If(len(b.Pages) == 0, h.Section(h.Class("card"), pwa.EmptyState(i18n.T("book.empty")))),
 			g.Map(b.Pages, func(p BookPage) g.Node {
 				sheets := p.Sheets()
 				nodes := make([]g.Node, len(sheets))
 				for i := range sheets {
-					nodes[i] = h.Section(h.Class("card book-page"), g.Attr("data-sheet", fmt.Sprintf("%d/%d", i+1, len(sheets))),
+					nodes[i] = h.Section(h.Class("card book-page"), g.Attr("data-sheet", fmt.Sprintf("%d/%d", i+1, len(sheets))), g.Attr("data-officer", p.OfficerID),
 						h.Div(h.Class("spread"),
 							h.H2(g.Text(i18n.T("book.page_title", b.Station, p.Name, p.Badge, monthLabel(b.Month)))),
 							h.Span(h.Class("muted sheet-no"), g.Text(i18n.T("book.sheet", i+1, len(sheets)))),
@@ -300,15 +400,37 @@ func BookPageView(layout pwa.Layout, o *station.Officer, b Book, officers []offi
 	})
 }
 
+// bookPager says which part of a long book this is and leads to the others.
+func bookPager(b Book, selected string) g.Node {
+	link := func(part int) string {
+		v := url.Values{"month": {b.Month.Format("2006-01")}, "part": {strconv.Itoa(part)}}
+		if selected != "" {
+			v.Set("officer", selected)
+		}
+		return "/visits/book?" + v.Encode()
+	}
+	return h.Nav(h.Class("pager"), h.ID("book-parts"), g.Attr("data-part", strconv.Itoa(b.Part)), g.Attr("data-parts", strconv.Itoa(b.Parts)),
+		h.Span(h.Class("muted small"), g.Text(i18n.T("book.part", b.Parts, b.Officers, b.Visits, b.Part))),
+		g.If(b.Part > 1, h.A(h.Class("button"), h.Href(link(b.Part-1)), g.Text(i18n.T("household.prev")))),
+		g.If(b.Part < b.Parts, h.A(h.Class("button"), h.Href(link(b.Part+1)), g.Text(i18n.T("household.next")))),
+	)
+}
+
 // WriteBookXLSX writes the book as a workbook: one sheet per officer, the
-// same columns as the printed page.
-func WriteBookXLSX(w io.Writer, b Book, loc *time.Location) error {
+// same columns as the printed page. each calls its function with every
+// officer's page in turn; each sheet is streamed (excelize's
+// StreamWriter), so no sheet, however long, is held as cells in memory.
+func WriteBookXLSX(w io.Writer, station string, month time.Time, each func(func(BookPage) error) error, loc *time.Location) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}}})
+	header := make([]any, len(bookColumns))
+	for i, k := range bookColumns {
+		header[i] = excelize.Cell{StyleID: head, Value: i18n.T(k)}
+	}
 	first := true
 	used := map[string]bool{}
-	for _, p := range b.Pages {
+	err := each(func(p BookPage) error {
 		name := sheetName(p.Name+" "+p.Badge, used)
 		if first {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
@@ -318,37 +440,43 @@ func WriteBookXLSX(w io.Writer, b Book, loc *time.Location) error {
 		} else if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
-		title := i18n.T("book.page_title", b.Station, p.Name, p.Badge, monthLabel(b.Month))
-		if err := f.SetSheetRow(name, "A1", &[]any{title}); err != nil {
+		sw, err := f.NewStreamWriter(name)
+		if err != nil {
 			return err
 		}
-		header := make([]any, len(bookColumns))
-		for i, k := range bookColumns {
-			header[i] = i18n.T(k)
-		}
-		if err := f.SetSheetRow(name, "A2", &header); err != nil {
-			return err
-		}
-		_ = f.SetRowStyle(name, 2, 2, head)
-		for i, e := range p.Entries {
-			cells := e.cells(loc)
-			row := make([]any, len(cells))
-			for j, c := range cells {
-				row[j] = c
-			}
-			if err := f.SetSheetRow(name, fmt.Sprintf("A%d", i+3), &row); err != nil {
+		for i, width := range []float64{12, 28, 10, 10, 40, 9, 8, 12} {
+			if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 				return err
 			}
 		}
-		for col, width := range map[string]float64{"A": 12, "B": 28, "C": 10, "D": 10, "E": 40, "F": 9, "G": 8, "H": 12} {
-			_ = f.SetColWidth(name, col, col, width)
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
+			return err
 		}
-		_ = f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"})
+		if err := sw.SetRow("A1", []any{i18n.T("book.page_title", station, p.Name, p.Badge, monthLabel(month))}); err != nil {
+			return err
+		}
+		if err := sw.SetRow("A2", header); err != nil {
+			return err
+		}
+		row := make([]any, len(bookColumns))
+		for i, e := range p.Entries {
+			for j, c := range e.cells(loc) {
+				row[j] = c
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, i+3)
+			if err := sw.SetRow(cell, row); err != nil {
+				return err
+			}
+		}
+		return sw.Flush()
+	})
+	if err != nil {
+		return err
 	}
 	if first { // no pages: still a valid, empty workbook
 		_ = f.SetSheetRow("Sheet1", "A1", &[]any{i18n.T("book.empty")})
 	}
-	_, err := f.WriteTo(w)
+	_, err = f.WriteTo(w)
 	return err
 }
 
@@ -391,12 +519,13 @@ func (s *Store) OfficerOptions(ctx context.Context) ([]officerOption, error) {
 
 // bookStore is what the book pages need.
 type bookStore interface {
-	Book(ctx context.Context, o *station.Officer, month time.Time, officerID string, st station.Settings) (Book, error)
+	Book(ctx context.Context, o *station.Officer, month time.Time, officerID string, part int, st station.Settings) (Book, error)
+	EachBookPage(ctx context.Context, o *station.Officer, month time.Time, officerID string, st station.Settings, fn func(BookPage) error) error
 	OfficerOptions(ctx context.Context) ([]officerOption, error)
 }
 
-// HandleBook serves /visits/book (the printable page) and, with xlsx set,
-// /visits/book.xlsx.
+// HandleBook serves /visits/book (the printable page, one part of it) and,
+// with xlsx set, /visits/book.xlsx (the whole month).
 func HandleBook(store bookStore, layout pwa.Layout, settings func() station.Settings, xlsx bool) pwa.Handler {
 	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
@@ -410,19 +539,29 @@ func HandleBook(store bookStore, layout pwa.Layout, settings func() station.Sett
 		if !o.IsChief() {
 			officerID = o.ID
 		}
-		b, err := store.Book(ctx, o, month, officerID, st)
-		if err != nil {
-			return nil, err
-		}
 		if xlsx {
 			name := "走访本-" + month.Format("2006-01")
-			if len(b.Pages) == 1 {
-				name += "-" + b.Pages[0].Name
+			if officerID != "" {
+				offs, err := store.OfficerOptions(ctx)
+				if err != nil {
+					return nil, err
+				}
+				for _, op := range offs {
+					if op.ID == officerID {
+						name += "-" + op.Name
+					}
+				}
 			}
 			c.Response().Header().Set("Content-Disposition", "attachment; filename=\"zoufang-"+month.Format("2006-01")+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
 			c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 			c.Response().WriteHeader(http.StatusOK)
-			return nil, WriteBookXLSX(c.Response(), b, st.Location())
+			each := func(fn func(BookPage) error) error { return store.EachBookPage(ctx, o, month, officerID, st, fn) }
+			return nil, WriteBookXLSX(c.Response(), st.StationName, month, each, st.Location())
+		}
+		part, _ := strconv.Atoi(c.QueryParam("part"))
+		b, err := store.Book(ctx, o, month, officerID, part, st)
+		if err != nil {
+			return nil, err
 		}
 		var opts []officerOption
 		if o.IsChief() {

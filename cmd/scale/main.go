@@ -279,7 +279,10 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 		},
 		"pull_visits_chief": func() sample {
 			q := url.Values{"collection": {"visits"}, "limit": {"1000"}}
-			smp, _ := srv.do(chief, "/sync/pull?"+q.Encode(), "application/json")
+			smp, body := srv.do(chief, "/sync/pull?"+q.Encode(), "application/json")
+			var page struct{ Docs []json.RawMessage }
+			_ = json.Unmarshal(body, &page)
+			smp.docs = len(page.Docs)
 			return smp
 		},
 		"pull_watches":       func() sample { smp, _ := srv.fullPull(officer, "holiday_watches", 1000, nil, nil); return smp },
