@@ -23,11 +23,7 @@ func TestBoardLiveInBrowser(t *testing.T) {
 	chiefTab := apptest.NewTab(t, browser, true)
 	apptest.Logs(t, chiefTab)
 	run(t, chiefTab,
-		chromedp.Navigate(env.URL+"/login"),
-		chromedp.WaitVisible("#identity", chromedp.ByQuery),
-		chromedp.SendKeys("#identity", env.Chief.GetString("badge"), chromedp.ByQuery),
-		chromedp.SendKeys("#password", apptest.Password, chromedp.ByQuery),
-		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+		apptest.SignIn(env.URL, env.Chief.GetString("badge"), apptest.Password, ""),
 		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
 	)
 	homes := `document.querySelector('#board-rows tr[data-id="` + env.OfficerA.Id + `"] [data-f="homes"]')`

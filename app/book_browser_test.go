@@ -48,11 +48,7 @@ func TestVisitBookPrintsThePagesItStates(t *testing.T) {
 	desk := apptest.NewTab(t, ctx, true)
 	run(t, desk,
 		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
-		chromedp.Navigate(env.URL+"/login"),
-		chromedp.WaitVisible("#identity", chromedp.ByQuery),
-		chromedp.SendKeys("#identity", env.Chief.GetString("badge"), chromedp.ByQuery),
-		chromedp.SendKeys("#password", apptest.Password, chromedp.ByQuery),
-		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+		apptest.SignIn(env.URL, env.Chief.GetString("badge"), apptest.Password, ""),
 		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
 		chromedp.Navigate(env.URL+"/visits/book?month=2026-11&officer="+env.OfficerA.Id),
 		chromedp.WaitVisible("#book-sheets", chromedp.ByQuery),

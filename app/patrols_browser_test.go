@@ -27,11 +27,7 @@ import (
 func signInBrowser(t *testing.T, ctx context.Context, env *apptest.Env, rec *core.Record, password string) {
 	t.Helper()
 	run(t, ctx,
-		chromedp.Navigate(env.URL+"/login"),
-		chromedp.WaitVisible("#identity", chromedp.ByQuery),
-		chromedp.SendKeys("#identity", rec.GetString("badge"), chromedp.ByQuery),
-		chromedp.SendKeys("#password", password, chromedp.ByQuery),
-		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+		apptest.SignIn(env.URL, rec.GetString("badge"), password, ""),
 		chromedp.WaitNotPresent("#password", chromedp.ByQuery),
 	)
 }

@@ -32,11 +32,7 @@ func TestHolidayWatchOffline(t *testing.T) {
 	// The deputy chief's board, in a browser context of its own.
 	chiefTab := apptest.NewTab(t, ctx, true)
 	run(t, chiefTab,
-		chromedp.Navigate(env.URL+"/login"),
-		chromedp.WaitVisible("#identity", chromedp.ByQuery),
-		chromedp.SendKeys("#identity", env.Chief.GetString("badge"), chromedp.ByQuery),
-		chromedp.SendKeys("#password", apptest.Password, chromedp.ByQuery),
-		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+		apptest.SignIn(env.URL, env.Chief.GetString("badge"), apptest.Password, ""),
 		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
 	)
 	env.SpareTab(t, chiefTab)

@@ -2,8 +2,6 @@ package patrols
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -106,19 +104,9 @@ func (s *Store) SaveReport(ctx context.Context, o *station.Officer, in ReportInp
 // o. Problems are a *station.Error with field errors; doc is the *Report.
 func ApplyReport(ctx context.Context, tx core.App, o *station.Officer, in ReportInput, now time.Time) (doc any, status string, err error) {
 	in.ID = strings.TrimSpace(in.ID)
-	if in.ID != "" && !households.IDPattern.MatchString(in.ID) {
-		p := station.Problems{}
-		p.Add("id", "id_format")
-		return nil, "", p.Err()
-	}
-	var rec *core.Record
-	if in.ID != "" {
-		switch r, err := tx.FindRecordById(ReportsCollection, in.ID); {
-		case err == nil:
-			rec = r
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, "", station.Internal(err, "find report")
-		}
+	rec, err := findByClientID(tx, ReportsCollection, in.ID)
+	if err != nil {
+		return nil, "", err
 	}
 	if rec != nil {
 		cur := ReportFromRecord(rec)

@@ -110,19 +110,9 @@ func (s *Store) SaveShift(ctx context.Context, o *station.Officer, in ShiftInput
 // field errors; doc is the *Shift as stored.
 func ApplyShift(ctx context.Context, tx core.App, o *station.Officer, in ShiftInput, now time.Time) (doc any, status string, err error) {
 	in.ID = strings.TrimSpace(in.ID)
-	if in.ID != "" && !households.IDPattern.MatchString(in.ID) {
-		p := station.Problems{}
-		p.Add("id", "id_format")
-		return nil, "", p.Err()
-	}
-	var rec *core.Record
-	if in.ID != "" {
-		switch r, err := tx.FindRecordById(ShiftsCollection, in.ID); {
-		case err == nil:
-			rec = r
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, "", station.Internal(err, "find shift")
-		}
+	rec, err := findByClientID(tx, ShiftsCollection, in.ID)
+	if err != nil {
+		return nil, "", err
 	}
 	p := station.Problems{}
 	team, err := tx.FindRecordById(TeamsCollection, in.Team)
@@ -193,4 +183,26 @@ func sameShift(cur *Shift, in ShiftInput, team *core.Record) bool {
 	}
 	return cur.Team == in.Team && cur.Date == d && cur.Starts == a && cur.Ends == b &&
 		sameSet(cur.Grids, grids) && sameSet(cur.Volunteers, in.Volunteers) && cur.Notes == strings.TrimSpace(in.Notes)
+}
+
+// findByClientID reads the record of collection a device named by its
+// client-minted id: nil when there is none yet, or no id was given; an id
+// of the wrong shape is a field error.
+func findByClientID(tx core.App, collection, id string) (*core.Record, error) {
+	if id == "" {
+		return nil, nil
+	}
+	if !households.IDPattern.MatchString(id) {
+		p := station.Problems{}
+		p.Add("id", "id_format")
+		return nil, p.Err()
+	}
+	rec, err := tx.FindRecordById(collection, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, station.Internal(err, "find "+collection)
+	}
+	return rec, nil
 }

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"testing"
@@ -117,4 +118,21 @@ func Timeout(t testing.TB, ctx context.Context, d time.Duration) context.Context
 	ctx, cancel := context.WithTimeout(ctx, d)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// SignIn is the sign-in form filled in and sent, as a person does it, on
+// baseURL's /login (then next, if given, as the form's ?next=). What the
+// landing page shows is the caller's to wait for.
+func SignIn(baseURL, badge, password, next string) chromedp.Tasks {
+	u := baseURL + "/login"
+	if next != "" {
+		u += "?next=" + url.QueryEscape(next)
+	}
+	return chromedp.Tasks{
+		chromedp.Navigate(u),
+		chromedp.WaitVisible("#identity", chromedp.ByQuery),
+		chromedp.SendKeys("#identity", badge, chromedp.ByQuery),
+		chromedp.SendKeys("#password", password, chromedp.ByQuery),
+		chromedp.Click("button[type=submit]", chromedp.ByQuery),
+	}
 }
