@@ -48,14 +48,15 @@ func Print(w io.Writer, r Result, dir string, size int64) {
 	fmt.Fprintf(w, "zoufang gen district: %s, seed %d, history %s to %s (%s), written in %.1f s\n",
 		r.Station, r.Seed, r.From.In(loc).Format(time.DateOnly), r.Now.In(loc).Format("2006-01-02 15:04"), loc, r.Took.Seconds())
 	for _, t := range r.Tables {
-		fmt.Fprintf(w, "  %-18s %12s\n", t.Table, thousands(t.Rows))
+		fmt.Fprintf(w, "  %-18s %12s\n", t.Table, Thousands(t.Rows))
 	}
 	fmt.Fprintf(w, "data dir %s: %.1f MiB\n", dir, float64(size)/(1<<20))
 	last := FirstBadge + r.Officers - 1
 	fmt.Fprintf(w, "Logins (警号 badge / 密码 password %s): deputy chief %s; community officers %d … %d\n", Password, ChiefBadge, FirstBadge, last)
 }
 
-func thousands(n int) string {
+// Thousands writes n with a comma between thousands: 1,000,000.
+func Thousands(n int) string {
 	s := fmt.Sprint(n)
 	var b strings.Builder
 	for i, c := range s {

@@ -351,23 +351,7 @@ func check(d *Dispute, r refs, now time.Time, loc *time.Location, leadChanged bo
 	case leadChanged && !r.officerActive(d.Officer):
 		p.Add("officer", "lead_inactive")
 	}
-	ms := []string{}
-	for _, m := range d.Mediators {
-		if m = strings.TrimSpace(m); m != "" && !slices.Contains(ms, m) {
-			ms = append(ms, m)
-		}
-	}
-	slices.Sort(ms)
-	d.Mediators = ms
-	if len(ms) > MaxMediators {
-		p.Add("mediators", "mediators_too_many", MaxMediators)
-	}
-	for _, m := range ms {
-		if !r.mediatorExists(m) {
-			p.Add("mediators", "mediator_unknown")
-			break
-		}
-	}
+	d.Mediators = checkMediators(d.Mediators, r, p)
 
 	if d.Status == "" {
 		d.Status = StatusOpen
@@ -409,6 +393,28 @@ func check(d *Dispute, r refs, now time.Time, loc *time.Location, leadChanged bo
 // checks there is someone on each side. Problems name the party's field
 // (parties.1.phone), and the list as a whole under parties, which the
 // admin UI shows.
+// checkMediators trims, deduplicates and sorts a case's or a session's
+// mediators, each of whom must be on the roster, at most MaxMediators.
+func checkMediators(in []string, r refs, p station.Problems) []string {
+	ms := []string{}
+	for _, m := range in {
+		if m = strings.TrimSpace(m); m != "" && !slices.Contains(ms, m) {
+			ms = append(ms, m)
+		}
+	}
+	slices.Sort(ms)
+	if len(ms) > MaxMediators {
+		p.Add("mediators", "mediators_too_many", MaxMediators)
+	}
+	for _, m := range ms {
+		if !r.mediatorExists(m) {
+			p.Add("mediators", "mediator_unknown")
+			break
+		}
+	}
+	return ms
+}
+
 func checkParties(d *Dispute, r refs, p station.Problems) {
 	var kept []Party
 	applicants, respondents := 0, 0

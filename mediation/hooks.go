@@ -452,23 +452,7 @@ func checkSession(s *Session, d *Dispute, r refs, now time.Time, loc *time.Locat
 	if utf8.RuneCountInString(s.NextStep) > MaxNextStep {
 		p.Add("next_step", "too_long", MaxNextStep)
 	}
-	ms := []string{}
-	for _, m := range s.Mediators {
-		if m = strings.TrimSpace(m); m != "" && !slices.Contains(ms, m) {
-			ms = append(ms, m)
-		}
-	}
-	slices.Sort(ms)
-	s.Mediators = ms
-	if len(ms) > MaxMediators {
-		p.Add("mediators", "mediators_too_many", MaxMediators)
-	}
-	for _, m := range ms {
-		if !r.mediatorExists(m) {
-			p.Add("mediators", "mediator_unknown")
-			break
-		}
-	}
+	s.Mediators = checkMediators(s.Mediators, r, p)
 }
 
 func onMediatorSave(e *core.RecordEvent) error {

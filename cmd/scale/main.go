@@ -703,7 +703,7 @@ func render(cfg config, rs []*sizeResult, command string) string {
 	fmt.Fprintf(&b, "```sh\n%s\n```\n\n", command)
 	b.WriteString("| path |")
 	for _, r := range rs {
-		fmt.Fprintf(&b, " %s households, %s visits |", thousands(r.households), thousands(r.visits))
+		fmt.Fprintf(&b, " %s households, %s visits |", gen.Thousands(r.households), gen.Thousands(r.visits))
 	}
 	b.WriteString("\n|---|")
 	for range rs {
@@ -734,9 +734,9 @@ func render(cfg config, rs []*sizeResult, command string) string {
 			cell := ms(m.median())
 			switch {
 			case strings.HasPrefix(p.key, "pull"):
-				cell += fmt.Sprintf(" · %s docs · %s", thousands(m.docs), kib(m.bytes))
+				cell += fmt.Sprintf(" · %s docs · %s", gen.Thousands(m.docs), kib(m.bytes))
 			case p.key == "export_not_visited":
-				cell += fmt.Sprintf(" · %s rows · %s", thousands(r.notVisited), kib(m.bytes))
+				cell += fmt.Sprintf(" · %s rows · %s", gen.Thousands(r.notVisited), kib(m.bytes))
 			case strings.Contains(p.key, "xlsx") || p.key == "book":
 				cell += " · " + kib(m.bytes)
 			}
@@ -772,16 +772,4 @@ func kib(n int) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d KiB", n/1024)
-}
-
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
