@@ -10,11 +10,14 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase"
 	"github.com/pocketbase/pocketbase/apis"
 	pbcmd "github.com/pocketbase/pocketbase/cmd"
@@ -56,10 +59,31 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// SQLite's page cache is per connection, and PocketBase keeps up to 15
+// idle connections of 32 MB each: at a city's size that is most of the
+// server's memory, and it buys little, since the file's pages stay in the
+// kernel's cache. zoufang keeps fewer idle connections with a smaller cache
+// each (docs/benchmarks.md: memory at district and city scale).
+const (
+	dataIdleConns = 6
+	pageCacheKiB  = 8000
+)
+
+// connectDB opens the data and auxiliary databases as PocketBase does, with
+// the smaller page cache.
+func connectDB(dbPath string) (*dbx.DB, error) {
+	pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=journal_size_limit(200000000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-" + strconv.Itoa(pageCacheKiB) + ")"
+	db, err := dbx.Open("sqlite", dbPath+pragmas)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", filepath.Base(dbPath), err)
+	}
+	return db, nil
+}
+
 // New builds the zoufang command: PocketBase's serve (with --demo) and
 // superuser commands, migrate, and zoufang's own commands.
 func New() *pocketbase.PocketBase {
-	pb := pocketbase.NewWithConfig(pocketbase.Config{})
+	pb := pocketbase.NewWithConfig(pocketbase.Config{DBConnect: connectDB, DataMaxIdleConns: dataIdleConns})
 	migratecmd.MustRegister(pb, pb.RootCmd, migratecmd.Config{Dir: "pb_migrations"})
 
 	var seedDemo bool
