@@ -65,6 +65,7 @@ func init() {
 		"flag.phone_mismatch_lead":      "居民填写的电话后四位与该户登记的电话都不相符。",
 		"flag.denied":                   "居民否认走访",
 		"flag.denied_lead":              "居民扫码后回答“没有来过”。",
+		"flag.more":                     "共 %d 次，这里列出最近 %d 次；“导出 Excel”里有全部。",
 		"flag.col.visit":                "走访",
 		"flag.col.officer":              "民警",
 		"flag.col.visited_at":           "走访时间",

@@ -312,7 +312,7 @@ func (s *Store) Coverage(ctx context.Context, scope Scope, st station.Settings, 
 	if cov.Feed, err = s.answers(ctx, scope, now.AddDate(0, 0, -RecentDays), FeedLength); err != nil {
 		return nil, err
 	}
-	if cov.Flags, err = s.Flags(ctx, scope, now); err != nil {
+	if cov.Flags, err = s.Flags(ctx, scope, now, FlagShown); err != nil {
 		return nil, err
 	}
 	return cov, nil

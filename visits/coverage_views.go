@@ -178,8 +178,9 @@ func orDash(s string) string {
 
 func flagBlock(f Flag, loc *time.Location) g.Node {
 	return h.Div(h.Class("flag"), g.Attr("data-flag", f.Key),
-		h.H3(g.Text(FlagTitle(f.Key)), g.Text(" "), h.Span(c.Classes{"tag": true, "bad": len(f.Items) > 0}, g.Attr("data-count", strconv.Itoa(len(f.Items))), g.Textf("%d", len(f.Items)))),
+		h.H3(g.Text(FlagTitle(f.Key)), g.Text(" "), h.Span(c.Classes{"tag": true, "bad": f.Total > 0}, g.Attr("data-count", strconv.Itoa(f.Total)), g.Textf("%d", f.Total))),
 		h.P(h.Class("small muted"), g.Text(i18n.T("flag."+f.Key+"_lead"))),
+		g.If(f.Total > len(f.Items), h.P(h.Class("small muted"), g.Text(i18n.T("flag.more", f.Total, len(f.Items))))),
 		g.If(len(f.Items) > 0, h.Div(h.Class("table-wrap"), h.Table(
 			h.THead(h.Tr(h.Th(g.Text(i18n.T("flag.col.visit"))), h.Th(g.Text(i18n.T("flag.col.officer"))), h.Th(g.Text(i18n.T("flag.col.visited_at"))),
 				h.Th(g.Text(i18n.T("flag.col.answered_at"))), h.Th(g.Text(i18n.T("flag.col.answer"))))),
@@ -215,6 +216,7 @@ func answerWords(a Answer) string {
 
 type coverageStore interface {
 	Coverage(ctx context.Context, scope Scope, st station.Settings, now time.Time) (*Coverage, error)
+	Flags(ctx context.Context, scope Scope, now time.Time, limit int) ([]Flag, error)
 }
 
 // HandleCoverage serves /coverage?community=&grid=&officer= and, with
@@ -231,6 +233,10 @@ func HandleCoverage(store coverageStore, layout pwa.Layout, settings func() stat
 			return nil, err
 		}
 		if xlsx {
+			// The workbook holds every flagged visit, not the page's latest.
+			if cov.Flags, err = store.Flags(ctx, scope, now, FlagWorkbook); err != nil {
+				return nil, err
+			}
 			ec.Response().Header().Set("Content-Disposition", "attachment; filename=\"coverage.xlsx\"; filename*=UTF-8''"+url.PathEscape(cov.Title+"-"+now.In(st.Location()).Format("2006-01-02")+".xlsx"))
 			ec.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 			ec.Response().WriteHeader(http.StatusOK)

@@ -32,11 +32,20 @@ type Answer struct {
 	Synced     bool // the visit has reached the server
 }
 
-// Flag is one fraud flag (DESIGN §7) with the visits behind it.
+// Flag is one fraud flag (DESIGN §7) with the visits behind it: Total of
+// them, the latest first in Items (at most the limit Flags was asked for).
 type Flag struct {
 	Key   string // flag.<key> names and explains it
+	Total int
 	Items []Answer
 }
+
+// How many of a flag's visits the coverage page lists (the rest are in its
+// workbook), and how many the workbook holds.
+const (
+	FlagShown    = 10
+	FlagWorkbook = 2000
+)
 
 // Thresholds of the flags: one device confirming visits to this many
 // households within a week; one address (a user agent is easy to change,
@@ -123,50 +132,57 @@ func (s *Store) answers(ctx context.Context, scope Scope, since time.Time, limit
 }
 
 // Flags computes the fraud flags of scope at now (DESIGN §7), each with
-// the visits behind it.
-func (s *Store) Flags(ctx context.Context, scope Scope, now time.Time) ([]Flag, error) {
+// how many visits are behind it and the latest limit of them.
+func (s *Store) Flags(ctx context.Context, scope Scope, now time.Time, limit int) ([]Flag, error) {
 	week := station.DBTime(now.Add(-FlagWindow))
 	month := station.DBTime(now.AddDate(0, 0, -RecentDays))
 	var flags []Flag
-	add := func(key string, q *dbx.SelectQuery) error {
-		items, err := s.listAnswers(q.Limit(200), "flag "+key)
-		if err != nil {
-			return err
+	add := func(key string, cond dbx.Expression) error {
+		f := Flag{Key: key}
+		if err := s.answerQuery(ctx, scope).AndWhere(cond).Select("COUNT(*)").Row(&f.Total); err != nil {
+			return station.Internal(err, "count flag "+key)
 		}
-		flags = append(flags, Flag{Key: key, Items: items})
+		if f.Total > 0 {
+			items, err := s.listAnswers(s.answerQuery(ctx, scope).AndWhere(cond).Limit(int64(limit)), "flag "+key)
+			if err != nil {
+				return err
+			}
+			f.Items = items
+		}
+		flags = append(flags, f)
 		return nil
 	}
 	// One client, then one address alone, confirming visits to several
 	// households within a week.
 	same := func(col string, n int) dbx.Expression {
 		return dbx.NewExp("c.confirmed_at >= {:week} AND c."+col+" != '' AND c."+col+` IN (
-			SELECT c2.`+col+` FROM `+ConfirmCollection+` c2 JOIN `+Collection+` v2 ON v2.id = c2.visit
+			SELECT c2.`+col+` FROM `+ConfirmCollection+` c2 INDEXED BY idx_confirmations_at JOIN `+Collection+` v2 ON v2.id = c2.visit
 			WHERE c2.confirmed_at >= {:week} AND c2.`+col+` != '' GROUP BY c2.`+col+` HAVING COUNT(DISTINCT v2.household) >= {:n})`,
 			dbx.Params{"week": week, "n": n})
 	}
-	if err := add("same_client", s.answerQuery(ctx, scope).AndWhere(same("client_hash", SameClientHouseholds))); err != nil {
+	if err := add("same_client", same("client_hash", SameClientHouseholds)); err != nil {
 		return nil, err
 	}
-	if err := add("same_address", s.answerQuery(ctx, scope).AndWhere(same("ip_hash", SameAddressHouseholds))); err != nil {
+	if err := add("same_address", same("ip_hash", SameAddressHouseholds)); err != nil {
 		return nil, err
 	}
 	// Confirmed from the address the officer's own session used that day
 	// (or the day before or after).
-	if err := add("officer_address", s.answerQuery(ctx, scope).AndWhere(dbx.NewExp(`c.confirmed_at >= {:month} AND c.ip_hash != '' AND EXISTS (
+	if err := add("officer_address", dbx.NewExp(`c.confirmed_at >= {:month} AND c.ip_hash != '' AND EXISTS (
 		SELECT 1 FROM officer_addresses a WHERE a.ip_hash = c.ip_hash AND a.officer = COALESCE(v.officer, t.officer)
-		AND a.day BETWEEN date(c.confirmed_at, '-1 day') AND date(c.confirmed_at, '+1 day'))`, dbx.Params{"month": month}))); err != nil {
+		AND a.day BETWEEN date(c.confirmed_at, '-1 day') AND date(c.confirmed_at, '+1 day'))`, dbx.Params{"month": month})); err != nil {
 		return nil, err
 	}
 	// A resident confirmed a visit that has not reached the server 3 days
 	// later: a QR shown without a visit behind it.
-	if err := add("unsynced", s.answerQuery(ctx, scope).AndWhere(dbx.NewExp("v.id IS NULL AND c.confirmed_at >= {:month} AND c.confirmed_at < {:cut}",
-		dbx.Params{"month": month, "cut": station.DBTime(now.Add(-UnsyncedAfter))}))); err != nil {
+	if err := add("unsynced", dbx.NewExp("v.id IS NULL AND c.confirmed_at >= {:month} AND c.confirmed_at < {:cut}",
+		dbx.Params{"month": month, "cut": station.DBTime(now.Add(-UnsyncedAfter))})); err != nil {
 		return nil, err
 	}
-	if err := add("phone_mismatch", s.answerQuery(ctx, scope).AndWhere(dbx.NewExp("c.phone_check = 'mismatched' AND c.confirmed_at >= {:month}", dbx.Params{"month": month}))); err != nil {
+	if err := add("phone_mismatch", dbx.NewExp("c.phone_check = 'mismatched' AND c.confirmed_at >= {:month}", dbx.Params{"month": month})); err != nil {
 		return nil, err
 	}
-	if err := add("denied", s.answerQuery(ctx, scope).AndWhere(dbx.NewExp("c.denied = TRUE AND c.confirmed_at >= {:month}", dbx.Params{"month": month}))); err != nil {
+	if err := add("denied", dbx.NewExp("c.denied = TRUE AND c.confirmed_at >= {:month}", dbx.Params{"month": month})); err != nil {
 		return nil, err
 	}
 	return flags, nil

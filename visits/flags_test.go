@@ -101,7 +101,7 @@ func TestFraudFlags(t *testing.T) {
 	}
 	flagged := func(at time.Time, scope visits.Scope) map[string][]string {
 		t.Helper()
-		flags, err := visits.NewStore(env.App).Flags(ctx, scope, at)
+		flags, err := visits.NewStore(env.App).Flags(ctx, scope, at, visits.FlagWorkbook)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,6 +155,23 @@ func TestFraudFlags(t *testing.T) {
 				t.Errorf("%s: %v", key, vs)
 			}
 		}
+	})
+	t.Run("a flag counts every visit behind it and lists the latest as many as asked", func(t *testing.T) {
+		flags, err := visits.NewStore(env.App).Flags(ctx, visits.Scope{}, now, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range flags {
+			if f.Key != "same_address" {
+				continue
+			}
+			// Visits 5–8 were answered in that order: the latest two are 8 and 7.
+			if f.Total != 4 || len(f.Items) != 2 || f.Items[0].Visit != toks[8].VisitID || f.Items[1].Visit != toks[7].VisitID {
+				t.Fatalf("same_address: total %d, items %+v", f.Total, f.Items)
+			}
+			return
+		}
+		t.Fatal("no same_address flag")
 	})
 	t.Run("the chief's page lists each flag with the visits behind it", func(t *testing.T) {
 		res, body := env.SignIn(env.Chief).Get("/coverage")
