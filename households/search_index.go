@@ -503,11 +503,24 @@ func (g *grams) of(s string, buf []int32) []int32 {
 }
 
 // add lists entry n, numbered above every entry listed so far, under the
-// grams of s.
+// grams of s. A gram seen twice in s finds n already last in its list.
 func (g *grams) add(n int32, s string) {
-	g.buf1 = g.of(s, g.buf1[:0])
-	for _, id := range g.buf1 {
-		g.lists[id] = append(g.lists[id], n)
+	put := func(id int32) {
+		if l := g.lists[id]; len(l) == 0 || l[len(l)-1] != n {
+			g.lists[id] = append(l, n)
+		}
+	}
+	prev := noRune
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			prev = noRune
+			continue
+		}
+		put(g.id(r, noRune))
+		if prev != noRune {
+			put(g.id(prev, r))
+		}
+		prev = r
 	}
 }
 
