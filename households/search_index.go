@@ -129,7 +129,7 @@ func (x *searchIndex) build(ctx context.Context) (*indexState, error) {
 		return nil, fmt.Errorf("read households for the search index: %w", err)
 	}
 	st.finish()
-	st.grams.compact()
+	st.grams.compact(len(st.entries))
 	return st, nil
 }
 
@@ -324,13 +324,30 @@ func (st *indexState) match(f *filter) (ids []string, total int) {
 	} else {
 		slices.Sort(ranks)
 	}
-	visited := func(r int32) int64 { return st.entries[st.sorted[r]].lastVisited }
-	switch f.q.Sort {
-	case SortLastVisited:
-		// Longest unvisited first (never visited before all), then address.
-		slices.SortStableFunc(ranks, func(a, b int32) int { return cmpInt(visited(a), visited(b)) })
-	case SortRecent:
-		slices.SortStableFunc(ranks, func(a, b int32) int { return cmpInt(visited(b), visited(a)) })
+	if f.q.Sort == SortLastVisited || f.q.Sort == SortRecent {
+		// Longest unvisited first (never visited before all), or most
+		// recently visited first; then address. The keys are read once,
+		// not at every comparison.
+		type key struct {
+			at   int64
+			rank int32
+		}
+		keys := make([]key, len(ranks))
+		for i, r := range ranks {
+			keys[i] = key{st.entries[st.sorted[r]].lastVisited, r}
+			if f.q.Sort == SortRecent {
+				keys[i].at = -keys[i].at
+			}
+		}
+		slices.SortFunc(keys, func(a, b key) int {
+			if c := cmpInt(a.at, b.at); c != 0 {
+				return c
+			}
+			return int(a.rank - b.rank)
+		})
+		for i, k := range keys {
+			ranks[i] = k.rank
+		}
 	}
 	total = len(ranks)
 	from := min(max(f.q.Offset, 0), total)
@@ -341,33 +358,24 @@ func (st *indexState) match(f *filter) (ids []string, total int) {
 	return ids, total
 }
 
-// candidates are the entries whose search text holds every character and
-// pair of characters of the terms, in number order; all says there is
-// nothing to narrow by (no terms), so every entry is a candidate. The
-// caller still checks each term with strings.Contains.
+// candidates are the entries whose search text holds every gram of the
+// terms, in number order; all says there is nothing to narrow by (no
+// terms), so every entry is a candidate. The caller still checks each term
+// with strings.Contains.
 func (st *indexState) candidates(terms []string) (cand []int32, all bool) {
 	var want []int32
 	for _, t := range terms {
 		if !utf8.ValidString(t) {
 			continue // its bytes may sit inside a character; Contains decides
 		}
-		prev := noRune
-		for _, r := range t {
-			if prev != noRune {
-				id, ok := st.grams.lookup(prev, r)
-				if !ok {
-					return nil, false
-				}
-				want = append(want, id)
-			}
-			prev = r
-		}
-		if utf8.RuneCountInString(t) == 1 {
-			id, ok := st.grams.lookup(prev, noRune)
-			if !ok {
-				return nil, false
-			}
-			want = append(want, id)
+		ok := true
+		st.grams.each(t, func(id int32) { want = append(want, id) }, func(a, b, c rune) (int32, bool) {
+			id, found := st.grams.lookup(a, b, c)
+			ok = ok && found
+			return id, found
+		})
+		if !ok {
+			return nil, false
 		}
 	}
 	if len(want) == 0 {
@@ -375,23 +383,61 @@ func (st *indexState) candidates(terms []string) (cand []int32, all bool) {
 	}
 	slices.Sort(want)
 	want = slices.Compact(want)
-	lists := make([][]int32, len(want))
-	for i, id := range want {
-		lists[i] = st.grams.lists[id]
-	}
-	slices.SortFunc(lists, func(a, b []int32) int { return len(a) - len(b) })
-	cand = lists[0]
-	for i, l := range lists[1:] {
-		if len(cand) == 0 {
-			break
-		}
-		var out []int32
-		if i > 0 {
-			out = cand[:0] // cand is ours by now; intersect in place
+	var lists, maps []*posting
+	for _, id := range want {
+		if p := &st.grams.lists[id]; p.bits != nil {
+			maps = append(maps, p)
 		} else {
-			out = make([]int32, 0, len(cand))
+			lists = append(lists, p)
 		}
-		cand = intersect(out, cand, l)
+	}
+	if len(lists) > 0 {
+		// The shortest list, intersected with the others, smallest first,
+		// then tried against the bitmaps.
+		slices.SortFunc(lists, func(a, b *posting) int { return len(a.ids) - len(b.ids) })
+		cand = lists[0].ids
+		own := false
+		for _, l := range lists[1:] {
+			if len(cand) == 0 {
+				break
+			}
+			var out []int32
+			if own {
+				out = cand[:0]
+			} else {
+				out = make([]int32, 0, len(cand))
+			}
+			cand, own = intersect(out, cand, l.ids), true
+		}
+		for _, m := range maps {
+			var out []int32
+			if own {
+				out = cand[:0]
+			} else {
+				out = make([]int32, 0, len(cand))
+			}
+			for _, n := range cand {
+				if m.has(n) {
+					out = append(out, n)
+				}
+			}
+			cand, own = out, true
+		}
+		return cand, false
+	}
+	// Only bitmaps (the grams of digits): one AND over their words.
+	words := slices.Clone(maps[0].bits)
+	for _, m := range maps[1:] {
+		words = words[:min(len(words), len(m.bits))]
+		for i := range words {
+			words[i] &= m.bits[i]
+		}
+	}
+	for w, word := range words {
+		for word != 0 {
+			cand = append(cand, int32(w*64+bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
 	}
 	return cand, false
 }
@@ -425,79 +471,188 @@ func intersect(out, a, b []int32) []int32 {
 	return out
 }
 
-// noRune stands for "no second character": a gram of one character.
+// noRune stands for "no character": a gram of fewer than three.
 const noRune rune = -1
 
-// smallGrams is how many grams of ASCII characters (digits, Latin, dashes)
-// have fixed ids: each character alone or followed by another.
-const smallGrams = 128 * 129
+// The grams with fixed ids: every ASCII character alone or followed by
+// another (digits, Latin letters, dashes), and every three digits, which
+// a phone fragment is found by (two digits are in too many numbers).
+const (
+	smallGrams = 128 * 129
+	digitGrams = 1000
+	fixedGrams = smallGrams + digitGrams
+)
 
-// grams holds, for each gram (one character, or two adjacent ones, of the
-// search texts), the sorted numbers of the entries whose text holds it.
+// grams holds, for each gram (one character, two adjacent ones, or three
+// adjacent digits of the search texts), the entries whose text holds it.
 // Whitespace separates the text's parts and is in no gram, as no term
 // holds it.
 type grams struct {
-	lists      [][]int32        // by gram id; the first smallGrams are the ASCII grams
+	lists      []posting        // by gram id; the first fixedGrams have fixed ids
 	ids        map[uint64]int32 // the id of every other gram
 	buf1, buf2 []int32          // scratch for a text's grams
 }
 
-func smallGram(a, b rune) (int32, bool) {
-	if a >= 128 || b >= 128 {
-		return 0, false
-	}
-	if b == noRune {
-		b = 128
-	}
-	return int32(a*129 + b), true
+// posting is the entries that hold one gram: a sorted list of their
+// numbers, or, for a gram more than one entry in 32 holds (most grams of
+// digits), a bitmap of them, which is smaller and is intersected a word
+// at a time.
+type posting struct {
+	ids  []int32
+	bits []uint64
+	n    int32 // how many entries bits holds
 }
 
-func gramKey(a, b rune) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+func (p *posting) len() int {
+	if p.bits != nil {
+		return int(p.n)
+	}
+	return len(p.ids)
+}
 
-// id is the id of the gram ab (b noRune for a single character), made if new.
-func (g *grams) id(a, b rune) int32 {
+func (p *posting) has(e int32) bool {
+	w := int(e / 64)
+	return w < len(p.bits) && p.bits[w]&(1<<(e%64)) != 0
+}
+
+// insert adds entry e.
+func (p *posting) insert(e int32) {
+	if p.bits == nil {
+		l := len(p.ids)
+		switch {
+		case l == 0 || p.ids[l-1] < e:
+			p.ids = append(p.ids, e)
+		case p.ids[l-1] == e: // a gram seen twice in a text
+		default:
+			if k, ok := slices.BinarySearch(p.ids, e); !ok {
+				p.ids = slices.Insert(p.ids, k, e)
+			}
+		}
+		return
+	}
+	if w := int(e / 64); w >= len(p.bits) {
+		p.bits = append(p.bits, make([]uint64, w+1-len(p.bits))...)
+	}
+	if !p.has(e) {
+		p.bits[e/64] |= 1 << (e % 64)
+		p.n++
+	}
+}
+
+// remove takes entry e out.
+func (p *posting) remove(e int32) {
+	if p.bits == nil {
+		if k, ok := slices.BinarySearch(p.ids, e); ok {
+			p.ids = slices.Delete(p.ids, k, k+1)
+		}
+		return
+	}
+	if p.has(e) {
+		p.bits[e/64] &^= 1 << (e % 64)
+		p.n--
+	}
+}
+
+func isDigit(r rune) bool { return '0' <= r && r <= '9' }
+
+// fixedGram is the fixed id of the gram abc (c, or b and c, noRune for a
+// shorter one), if it has one.
+func fixedGram(a, b, c rune) (int32, bool) {
+	switch {
+	case c != noRune:
+		if isDigit(a) && isDigit(b) && isDigit(c) {
+			return smallGrams + (a-'0')*100 + (b-'0')*10 + (c - '0'), true
+		}
+		return 0, false
+	case a >= 128 || b >= 128:
+		return 0, false
+	case b == noRune:
+		b = 128
+	}
+	return a*129 + b, true
+}
+
+// id is the id of the gram ab (b noRune for a single character), made if
+// new; of three characters only digits are kept (fixedGram).
+func (g *grams) id(a, b, c rune) (int32, bool) {
 	if len(g.lists) == 0 {
-		g.lists = make([][]int32, smallGrams)
+		g.lists = make([]posting, fixedGrams)
 	}
-	if id, ok := smallGram(a, b); ok {
-		return id
+	if id, ok := fixedGram(a, b, c); ok {
+		return id, true
 	}
-	k := gramKey(a, b)
+	if c != noRune {
+		return 0, false
+	}
+	k := uint64(uint32(a))<<32 | uint64(uint32(b))
 	if id, ok := g.ids[k]; ok {
-		return id
+		return id, true
 	}
 	id := int32(len(g.lists))
 	g.ids[k] = id
-	g.lists = append(g.lists, nil)
-	return id
+	g.lists = append(g.lists, posting{})
+	return id, true
 }
 
-// lookup is the id of the gram ab, if any entry holds it.
-func (g *grams) lookup(a, b rune) (int32, bool) {
-	id, ok := smallGram(a, b)
+// lookup is the id of the gram abc, if any entry holds it; a gram of
+// three characters the index does not keep is found (as no id), since
+// only the shorter grams narrow by it.
+func (g *grams) lookup(a, b, c rune) (int32, bool) {
+	id, ok := fixedGram(a, b, c)
 	if !ok {
-		id, ok = g.ids[gramKey(a, b)]
+		if c != noRune {
+			return -1, true
+		}
+		id, ok = g.ids[uint64(uint32(a))<<32|uint64(uint32(b))]
 	}
-	if !ok || int(id) >= len(g.lists) || len(g.lists[id]) == 0 {
+	if !ok || int(id) >= len(g.lists) || g.lists[id].len() == 0 {
 		return 0, false
 	}
 	return id, true
 }
 
-// of appends the ids of the grams of s to buf, sorted and each once.
-func (g *grams) of(s string, buf []int32) []int32 {
-	prev := noRune
+// each calls put with the id of every gram of s (repeats included) that
+// gram gives one for: each character, each pair of adjacent characters,
+// each three adjacent digits; a term of one character is its gram, a
+// longer term its pairs and digit triples.
+func (g *grams) each(s string, put func(int32), gram func(a, b, c rune) (int32, bool)) {
+	p1, p2 := noRune, noRune // the characters before
+	single := utf8.RuneCountInString(s) == 1
 	for _, r := range s {
 		if unicode.IsSpace(r) {
-			prev = noRune
+			p1, p2 = noRune, noRune
 			continue
 		}
-		buf = append(buf, g.id(r, noRune))
-		if prev != noRune {
-			buf = append(buf, g.id(prev, r))
+		if single || gram == nil {
+			if id, ok := gramOr(g, gram, r, noRune, noRune); ok && id >= 0 {
+				put(id)
+			}
 		}
-		prev = r
+		if p1 != noRune {
+			if id, ok := gramOr(g, gram, p1, r, noRune); ok && id >= 0 {
+				put(id)
+			}
+			if p2 != noRune && isDigit(p2) && isDigit(p1) && isDigit(r) {
+				if id, ok := gramOr(g, gram, p2, p1, r); ok && id >= 0 {
+					put(id)
+				}
+			}
+		}
+		p2, p1 = p1, r
 	}
+}
+
+// gramOr is gram(a, b, c), or g.id when gram is nil (building).
+func gramOr(g *grams, gram func(a, b, c rune) (int32, bool), a, b, c rune) (int32, bool) {
+	if gram != nil {
+		return gram(a, b, c)
+	}
+	return g.id(a, b, c)
+}
+
+// of appends the ids of the grams of s to buf, sorted and each once.
+func (g *grams) of(s string, buf []int32) []int32 {
+	g.each(s, func(id int32) { buf = append(buf, id) }, nil)
 	slices.Sort(buf)
 	return slices.Compact(buf)
 }
@@ -505,23 +660,7 @@ func (g *grams) of(s string, buf []int32) []int32 {
 // add lists entry n, numbered above every entry listed so far, under the
 // grams of s. A gram seen twice in s finds n already last in its list.
 func (g *grams) add(n int32, s string) {
-	put := func(id int32) {
-		if l := g.lists[id]; len(l) == 0 || l[len(l)-1] != n {
-			g.lists[id] = append(l, n)
-		}
-	}
-	prev := noRune
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			prev = noRune
-			continue
-		}
-		put(g.id(r, noRune))
-		if prev != noRune {
-			put(g.id(prev, r))
-		}
-		prev = r
-	}
+	g.each(s, func(id int32) { g.lists[id].insert(n) }, nil)
 }
 
 // change moves entry n from the grams of old to those of s: only the
@@ -534,16 +673,10 @@ func (g *grams) change(n int32, old, s string) {
 	for i < len(was) || j < len(now) {
 		switch {
 		case j == len(now) || (i < len(was) && was[i] < now[j]):
-			l := g.lists[was[i]]
-			if k, ok := slices.BinarySearch(l, n); ok {
-				g.lists[was[i]] = slices.Delete(l, k, k+1)
-			}
+			g.lists[was[i]].remove(n)
 			i++
 		case i == len(was) || now[j] < was[i]:
-			l := g.lists[now[j]]
-			if k, ok := slices.BinarySearch(l, n); !ok {
-				g.lists[now[j]] = slices.Insert(l, k, n)
-			}
+			g.lists[now[j]].insert(n)
 			j++
 		default:
 			i++
@@ -552,11 +685,21 @@ func (g *grams) change(n int32, old, s string) {
 	}
 }
 
-// compact gives back the room the lists grew into while being built.
-func (g *grams) compact() {
-	for i, l := range g.lists {
-		if cap(l)-len(l) > len(l)/8 {
-			g.lists[i] = slices.Clone(l)
+// compact makes bitmaps of the lists more than one entry in 32 of
+// entries holds, and gives back the room the others grew into.
+func (g *grams) compact(entries int) {
+	for i := range g.lists {
+		p := &g.lists[i]
+		switch {
+		case p.bits != nil:
+		case len(p.ids) > entries/32 && entries >= 64:
+			p.bits = make([]uint64, (entries+63)/64)
+			for _, e := range p.ids {
+				p.bits[e/64] |= 1 << (e % 64)
+			}
+			p.n, p.ids = int32(len(p.ids)), nil
+		case cap(p.ids)-len(p.ids) > len(p.ids)/8:
+			p.ids = slices.Clone(p.ids)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func indexOf(rows []indexRow) *indexState {
 		st.put(r)
 	}
 	st.finish()
-	st.grams.compact()
+	st.grams.compact(len(st.entries))
 	return st
 }
 
@@ -146,8 +146,8 @@ func heapAfterGC() uint64 {
 
 // postingBytes is what the gram lists take.
 func (g *grams) postingBytes() (n int) {
-	for _, l := range g.lists {
-		n += 24 + 4*cap(l)
+	for _, p := range g.lists {
+		n += 56 + 4*cap(p.ids) + 8*cap(p.bits)
 	}
 	return n + 16*len(g.ids)
 }
