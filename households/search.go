@@ -100,7 +100,7 @@ func (f *filter) where() dbx.Expression {
 // searchSQL is the search answered by the database, while the index is
 // being built: the same households, order and total, at the cost of a
 // scan of the table. The total comes with the page (a window count), so
-// one scan answers both, unless the page is empty.
+// one scan answers both, unless a page past the first is empty.
 func (s *Store) searchSQL(ctx context.Context, f *filter) (ids []string, total int, err error) {
 	where := f.where()
 	if f.q.Limit > 0 {
@@ -126,6 +126,9 @@ func (s *Store) searchSQL(ctx context.Context, f *filter) (ids []string, total i
 				ids[i] = r.ID
 			}
 			return ids, rows[0].Total, nil
+		}
+		if f.q.Offset <= 0 {
+			return nil, 0, nil // nothing matches
 		}
 	}
 	if err := s.app.DB().Select("COUNT(*)").From(Collection).Where(where).WithContext(ctx).Row(&total); err != nil {
