@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -15,162 +14,153 @@ import (
 	"zoufang/station"
 )
 
-// searchIndex keeps what a registry search filters on in memory, sorted by
-// address, and brings itself up to date before each search by reading the
-// households whose sync stamp moved past the last one it saw (the same
-// gap-free (updated, id) order /sync/pull pages by). It is correct across
-// processes (a command-line import is seen on the next search) and needs
-// no hooks. A LIKE over 50,000 rows took about 170 ms here; a scan of this
-// index takes a few (docs/benchmarks.md).
-type searchIndex struct {
-	app core.App
-
-	mu      sync.RWMutex
-	byID    map[string]*indexEntry
-	sorted  []*indexEntry // by address, then id
-	last    string        // the highest sync stamp seen
-	unsound bool          // sorted needs re-sorting
+// filter is a Query made ready to test households against: its terms,
+// its instants as unix ms, its tag as it is quoted in the stored array.
+type filter struct {
+	o           *station.Officer
+	q           Query
+	terms       []string
+	cut, within int64 // unix ms; 0 none
+	tag         string
 }
 
-type indexEntry struct {
-	id, community, grid, address string
-	search                       string // lower-case haystack, see Household.searchText
-	tags                         string // the stored JSON array, for a quoted match
-	archived                     bool
-	wechat                       bool
-	lastVisited                  int64 // unix ms; 0 never
-}
-
-func newSearchIndex(app core.App) *searchIndex {
-	return &searchIndex{app: app, byID: map[string]*indexEntry{}}
-}
-
-// refresh loads the households changed since the last refresh.
-func (x *searchIndex) refresh(ctx context.Context) error {
-	var top string
-	if err := x.app.DB().Select("COALESCE(MAX([[updated]]), '')").From(Collection).WithContext(ctx).Row(&top); err != nil {
-		return fmt.Errorf("latest household stamp: %w", err)
-	}
-	x.mu.RLock()
-	fresh := top == x.last
-	x.mu.RUnlock()
-	if fresh {
-		return nil
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if top == x.last {
-		return nil
-	}
-	var rows []struct {
-		ID          string `db:"id"`
-		Community   string `db:"community"`
-		Grid        string `db:"grid"`
-		Address     string `db:"address"`
-		Search      string `db:"search"`
-		Tags        string `db:"tags"`
-		Archived    bool   `db:"archived"`
-		WeChat      string `db:"wechat_contact"`
-		LastVisited string `db:"last_visited_at"`
-		Updated     string `db:"updated"`
-	}
-	err := x.app.DB().Select("id", "community", "grid", "address", "search", "tags", "archived", "wechat_contact", "last_visited_at", "updated").
-		From(Collection).Where(dbx.NewExp("[[updated]] > {:last}", dbx.Params{"last": x.last})).
-		OrderBy("updated ASC", "id ASC").WithContext(ctx).All(&rows)
-	if err != nil {
-		return fmt.Errorf("load changed households: %w", err)
-	}
-	for _, r := range rows {
-		e := &indexEntry{id: r.ID, community: r.Community, grid: r.Grid, address: r.Address, search: r.Search, tags: r.Tags, archived: r.Archived, wechat: r.WeChat != ""}
-		if r.LastVisited != "" {
-			if d, err := types.ParseDateTime(r.LastVisited); err == nil {
-				e.lastVisited = d.Time().UnixMilli()
-			}
-		}
-		if old, ok := x.byID[r.ID]; ok {
-			if old.address != e.address {
-				x.unsound = true
-			}
-			*old = *e
-		} else {
-			x.byID[r.ID] = e
-			x.sorted = append(x.sorted, e)
-			x.unsound = true
-		}
-		x.last = r.Updated
-	}
-	if x.unsound {
-		slices.SortFunc(x.sorted, func(a, b *indexEntry) int {
-			if c := strings.Compare(a.address, b.address); c != 0 {
-				return c
-			}
-			return strings.Compare(a.id, b.id)
-		})
-		x.unsound = false
-	}
-	return nil
-}
-
-// match returns the ids of the households matching q in the officer's area,
-// in the query's order, and how many there are.
-func (x *searchIndex) match(o *station.Officer, q Query) (ids []string, total int) {
-	terms := searchTerms(q.Text)
+func newFilter(o *station.Officer, q Query) *filter {
+	f := &filter{o: o, q: q, terms: searchTerms(q.Text)}
 	now := q.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	var cut, within int64
 	if q.NotVisitedDays > 0 {
-		cut = Since(now, q.NotVisitedDays).UnixMilli()
+		f.cut = Since(now, q.NotVisitedDays).UnixMilli()
 	}
 	if q.VisitedDays > 0 {
-		within = Since(now, q.VisitedDays).UnixMilli()
+		f.within = Since(now, q.VisitedDays).UnixMilli()
 	}
-	tag := ""
 	if q.Tag != "" {
-		tag = `"` + q.Tag + `"`
+		f.tag = `"` + q.Tag + `"`
 	}
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	var hits []*indexEntry
-	for _, e := range x.sorted {
-		if e.archived != q.Archived || !o.CoversCommunity(e.community) ||
-			(q.Community != "" && e.community != q.Community) || (q.Grid != "" && e.grid != q.Grid) ||
-			(q.Officer != "" && !slices.Contains(q.Communities, e.community)) ||
-			(tag != "" && !strings.Contains(e.tags, tag)) || (cut != 0 && e.lastVisited >= cut) ||
-			(within != 0 && e.lastVisited < within) || (q.Never && e.lastVisited != 0) || (q.WeChat && !e.wechat) {
-			continue
-		}
-		ok := true
-		for _, t := range terms {
-			if !strings.Contains(e.search, t) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			hits = append(hits, e)
-		}
-	}
-	switch q.Sort {
-	case SortLastVisited:
-		// Longest unvisited first (never visited before all), then address.
-		slices.SortStableFunc(hits, func(a, b *indexEntry) int { return cmpInt(a.lastVisited, b.lastVisited) })
-	case SortRecent:
-		slices.SortStableFunc(hits, func(a, b *indexEntry) int { return cmpInt(b.lastVisited, a.lastVisited) })
-	}
-	total = len(hits)
-	from := min(max(q.Offset, 0), total)
-	to := min(from+q.Limit, total)
-	for _, e := range hits[from:to] {
-		ids = append(ids, e.id)
-	}
-	return ids, total
+	return f
 }
 
-// Warm builds the search index (about a quarter of a second for 50,000
-// households), so the first search after a start does not pay for it.
-func (s *Store) Warm(ctx context.Context) error { return s.index.refresh(ctx) }
+// keeps reports whether e passes every filter but the text.
+func (f *filter) keeps(e *indexEntry) bool {
+	q := f.q
+	return e.archived == q.Archived && f.o.CoversCommunity(e.community) &&
+		(q.Community == "" || e.community == q.Community) && (q.Grid == "" || e.grid == q.Grid) &&
+		(q.Officer == "" || slices.Contains(q.Communities, e.community)) &&
+		(f.tag == "" || strings.Contains(e.tags, f.tag)) && (f.cut == 0 || e.lastVisited < f.cut) &&
+		(f.within == 0 || e.lastVisited >= f.within) && (!q.Never || e.lastVisited == 0) && (!q.WeChat || e.wechat)
+}
+
+// where is f as SQL over the households table. instr is strings.Contains
+// (LIKE would fold ASCII case and need % and _ escaped).
+func (f *filter) where() dbx.Expression {
+	q := f.q
+	ex := []dbx.Expression{dbx.HashExp{"archived": q.Archived}}
+	switch {
+	case f.o == nil:
+		ex = append(ex, dbx.NewExp("1=0"))
+	case !f.o.IsChief():
+		ex = append(ex, inList("community", f.o.Communities))
+	}
+	if q.Community != "" {
+		ex = append(ex, dbx.HashExp{"community": q.Community})
+	}
+	if q.Grid != "" {
+		ex = append(ex, dbx.HashExp{"grid": q.Grid})
+	}
+	if q.Officer != "" {
+		ex = append(ex, inList("community", q.Communities))
+	}
+	if f.tag != "" {
+		ex = append(ex, dbx.NewExp("instr([[tags]], {:tag}) > 0", dbx.Params{"tag": f.tag}))
+	}
+	// last_visited_at is stored as PocketBase writes dates (UTC, to the
+	// ms), so its text sorts as its time; never visited is ''.
+	at := func(ms int64) string { return time.UnixMilli(ms).UTC().Format(types.DefaultDateLayout) }
+	if f.cut != 0 {
+		ex = append(ex, dbx.NewExp("COALESCE([[last_visited_at]], '') < {:cut}", dbx.Params{"cut": at(f.cut)}))
+	}
+	if f.within != 0 {
+		ex = append(ex, dbx.NewExp("COALESCE([[last_visited_at]], '') >= {:within}", dbx.Params{"within": at(f.within)}))
+	}
+	if q.Never {
+		ex = append(ex, dbx.NewExp("COALESCE([[last_visited_at]], '') = ''"))
+	}
+	if q.WeChat {
+		ex = append(ex, dbx.NewExp("COALESCE([[wechat_contact]], '') != ''"))
+	}
+	for i, t := range f.terms {
+		p := fmt.Sprintf("t%d", i)
+		ex = append(ex, dbx.NewExp("instr([[search]], {:"+p+"}) > 0", dbx.Params{p: t}))
+	}
+	return dbx.And(ex...)
+}
+
+// searchSQL is the search answered by the database, while the index is
+// being built: the same households, order and total, at the cost of a
+// scan of the table. The total comes with the page (a window count), so
+// one scan answers both, unless a page past the first is empty.
+func (s *Store) searchSQL(ctx context.Context, f *filter) (ids []string, total int, err error) {
+	where := f.where()
+	if f.q.Limit > 0 {
+		order := []string{"address ASC", "id ASC"}
+		switch f.q.Sort {
+		case SortLastVisited:
+			order = append([]string{"COALESCE(last_visited_at, '') ASC"}, order...)
+		case SortRecent:
+			order = append([]string{"COALESCE(last_visited_at, '') DESC"}, order...)
+		}
+		var rows []struct {
+			ID    string `db:"id"`
+			Total int    `db:"total"`
+		}
+		err = s.app.DB().Select("id", "COUNT(*) OVER () AS total").From(Collection).Where(where).OrderBy(order...).
+			Offset(int64(max(f.q.Offset, 0))).Limit(int64(f.q.Limit)).WithContext(ctx).All(&rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find matching households: %w", err)
+		}
+		if len(rows) > 0 {
+			ids = make([]string, len(rows))
+			for i, r := range rows {
+				ids[i] = r.ID
+			}
+			return ids, rows[0].Total, nil
+		}
+		if f.q.Offset <= 0 {
+			return nil, 0, nil // nothing matches
+		}
+	}
+	if err := s.app.DB().Select("COUNT(*)").From(Collection).Where(where).WithContext(ctx).Row(&total); err != nil {
+		return nil, 0, fmt.Errorf("count matching households: %w", err)
+	}
+	return nil, total, nil
+}
+
+// matching is the ids of a search's page and its total: from the index
+// once it is ready (brought up to date first), from SQL until then; the
+// first search starts the build if Warm has not.
+func (s *Store) matching(ctx context.Context, o *station.Officer, q Query) ([]string, int, error) {
+	f := newFilter(o, q)
+	if !s.index.ready.Load() {
+		s.index.begin()
+		ids, total, err := s.searchSQL(ctx, f)
+		if err != nil {
+			return nil, 0, station.Internal(err, "search households")
+		}
+		return ids, total, nil
+	}
+	if err := s.index.refresh(ctx); err != nil {
+		return nil, 0, station.Internal(err, "refresh search index")
+	}
+	ids, total := s.index.match(f)
+	return ids, total, nil
+}
+
+// Warm builds the search index (about a second per 100,000 households)
+// and returns when it is ready; searches meanwhile are answered by SQL, so
+// the server calls it in the background.
+func (s *Store) Warm(ctx context.Context) error { return s.index.wait(ctx) }
 
 // Search finds households in the officer's area: by address fragment (or
 // the short form 3-1-301), head of household, or any phone fragment,
@@ -179,10 +169,10 @@ func (s *Store) Search(ctx context.Context, o *station.Officer, q Query) (Result
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 50
 	}
-	if err := s.index.refresh(ctx); err != nil {
-		return Result{}, station.Internal(err, "refresh search index")
+	ids, total, err := s.matching(ctx, o, q)
+	if err != nil {
+		return Result{}, err
 	}
-	ids, total := s.index.match(o, q)
 	res := Result{Total: total, Items: make([]*Household, 0, len(ids))}
 	if len(ids) == 0 {
 		return res, nil
@@ -223,11 +213,11 @@ const MaxExport = 200000
 
 // SearchAll is every household of a search (an export), in its order.
 func (s *Store) SearchAll(ctx context.Context, o *station.Officer, q Query) ([]*Household, error) {
-	if err := s.index.refresh(ctx); err != nil {
-		return nil, station.Internal(err, "refresh search index")
-	}
 	q.Offset, q.Limit = 0, MaxExport
-	ids, _ := s.index.match(o, q)
+	ids, _, err := s.matching(ctx, o, q)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*Household, 0, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]

@@ -102,3 +102,64 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+func TestSearchBeforeTheIndexIsReady(t *testing.T) {
+	env := apptest.New(t)
+	ctx := context.Background()
+	chief := apptest.Officer(env.Chief)
+	a := env.Household(env.OfficerA, households.Input{Community: env.CommunityA, Building: "贡院小区3幢", Unit: "1", Room: "301", HeadName: "王建华", Phones: []string{"138 0013 8000"}})
+	b := env.Household(env.OfficerA, households.Input{Community: env.CommunityA, Building: "贡院小区4幢", Unit: "1", Room: "301", HeadName: "李秀英"})
+	store := households.NewStore(env.App)
+	ids := func(res households.Result) []string {
+		var out []string
+		for _, h := range res.Items {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+
+	t.Run("a search while the index is being built is answered by SQL, without waiting", func(t *testing.T) {
+		release := store.HoldIndex() // the build cannot finish
+		defer release()
+		done := make(chan struct{})
+		var res households.Result
+		var err error
+		go func() {
+			defer close(done)
+			res, err = store.Search(ctx, chief, households.Query{Text: "贡院 301"})
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the search waited for the index")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if store.IndexReady() {
+			t.Fatal("the index was ready")
+		}
+		if got := ids(res); res.Total != 2 || len(got) != 2 || got[0] != a.ID || got[1] != b.ID {
+			t.Fatalf("got %d %v, want %v", res.Total, got, []string{a.ID, b.ID})
+		}
+	})
+	t.Run("the search started the build, and once it is ready the index answers, changes included", func(t *testing.T) {
+		in := households.InputOf(b)
+		in.HeadName, in.BaseRev = "李明", ""
+		if _, err := households.NewStore(env.App).Update(ctx, chief, b.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		for start := time.Now(); !store.IndexReady(); time.Sleep(10 * time.Millisecond) {
+			if time.Since(start) > 10*time.Second {
+				t.Fatal("the index was not built")
+			}
+		}
+		res, err := store.Search(ctx, chief, households.Query{Text: "李明"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(res); res.Total != 1 || len(got) != 1 || got[0] != b.ID {
+			t.Fatalf("got %d %v, want %v", res.Total, got, []string{b.ID})
+		}
+	})
+}
