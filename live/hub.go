@@ -6,7 +6,6 @@
 package live
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -30,8 +29,19 @@ const (
 	pingEvery   = 30 * time.Second
 	readLimit   = 4096
 	queueLength = 16
-	// flushEvery coalesces bursts (a push of 1,000 visits is one update).
+	// A flush waits until changes have been quiet for quietFor, so a burst
+	// (the hooks of a push of 1,000 visits, all fired after its commit)
+	// is one update, and never longer than flushEvery after the first
+	// change, so changes that keep coming still go out ten times a second.
+	// A lone change goes out after quietFor, not after flushEvery.
+	quietFor   = 10 * time.Millisecond
 	flushEvery = 100 * time.Millisecond
+	// boardEvery spaces the boards: one costs a read of every officer and
+	// their figures (tens of milliseconds with 2,000 officers), and with
+	// pushes arriving every few milliseconds the boarder would compute
+	// them back to back, a core's worth of work taken from the writers,
+	// for a screen a person watches. A greeting's board is not held back.
+	boardEvery = time.Second
 	// MaxPerSession bounds one session's sockets (a few tabs, a reload
 	// whose old socket has not closed yet); the oldest goes first.
 	MaxPerSession = 3
@@ -81,9 +91,10 @@ type Hub struct {
 	// boardKick wakes the boarder, which computes the board off the
 	// flush path: a slow board delays only the next board, never a
 	// targets or "changed" message. Pokes while it computes coalesce.
-	boardKick chan struct{}
-	done      chan struct{}
-	wg        sync.WaitGroup
+	boardKick  chan struct{}
+	boardEvery time.Duration
+	done       chan struct{}
+	wg         sync.WaitGroup
 }
 
 type client struct {
@@ -101,9 +112,13 @@ type client struct {
 }
 
 // NewHub starts a hub; Close stops it.
-func NewHub(src Sources, log *slog.Logger) *Hub {
+func NewHub(src Sources, log *slog.Logger) *Hub { return newHub(src, log, boardEvery) }
+
+// newHub starts a hub whose boards are at least every apart.
+func newHub(src Sources, log *slog.Logger, every time.Duration) *Hub {
 	h := &Hub{
-		src: src, log: log,
+		boardEvery: every,
+		src:        src, log: log,
 		clients:      map[*client]struct{}{},
 		dirtyTargets: map[string]bool{},
 		dirtyColls:   map[string]map[string]bool{},
@@ -241,19 +256,35 @@ func (h *Hub) poke() {
 	}
 }
 
-// flusher sends what changed, at most every flushEvery.
+// flusher sends what changed once changes pause for quietFor, or
+// flushEvery after the first of them, whichever comes first.
 func (h *Hub) flusher() {
 	defer h.wg.Done()
+	quiet, limit := time.NewTimer(quietFor), time.NewTimer(flushEvery)
+	defer quiet.Stop()
+	defer limit.Stop()
 	for {
+		quiet.Stop()
+		limit.Stop()
 		select {
 		case <-h.done:
 			return
 		case <-h.kick:
 		}
-		select {
-		case <-h.done:
-			return
-		case <-time.After(flushEvery):
+		quiet.Reset(quietFor)
+		limit.Reset(flushEvery)
+	wait:
+		for {
+			select {
+			case <-h.done:
+				return
+			case <-h.kick:
+				quiet.Reset(quietFor)
+			case <-quiet.C:
+				break wait
+			case <-limit.C:
+				break wait
+			}
 		}
 		h.flush()
 	}
@@ -267,30 +298,53 @@ func (h *Hub) flush() {
 
 	cs := h.clientsWhere(nil)
 
-	// "changed": per client, the collections it should pull.
-	for _, c := range cs {
-		set := map[string]bool{}
-		for comm, names := range colls {
-			if c.officer.CoversCommunity(comm) {
-				for n := range names {
-					set[n] = true
+	// "changed": per client, the collections it should pull. Most clients
+	// of a flush hear the same list, so each list is encoded once.
+	if len(colls) > 0 || len(own) > 0 {
+		encoded := map[string][]byte{}
+		var names []string
+		for _, c := range cs {
+			names = names[:0]
+			for comm, set := range colls {
+				if c.officer.CoversCommunity(comm) {
+					for n := range set {
+						if !slices.Contains(names, n) {
+							names = append(names, n)
+						}
+					}
 				}
 			}
-		}
-		for n := range own[c.officer.ID] {
-			set[n] = true
-		}
-		if len(set) > 0 {
-			names := make([]string, 0, len(set))
-			for n := range set {
-				names = append(names, n)
+			for n := range own[c.officer.ID] {
+				if !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
+			if len(names) == 0 {
+				continue
 			}
 			slices.Sort(names)
-			c.sendJSON(map[string]any{"type": "changed", "collections": names})
+			key := strings.Join(names, ",")
+			msg, ok := encoded[key]
+			if !ok {
+				var err error
+				if msg, err = json.Marshal(map[string]any{"type": "changed", "collections": names}); err != nil {
+					continue
+				}
+				encoded[key] = msg
+			}
+			c.enqueue(msg)
 		}
 	}
-	for id := range targets {
-		h.sendTargets(id, cs)
+	if len(targets) > 0 {
+		byOfficer := map[string][]*client{}
+		for _, c := range cs {
+			if targets[c.officer.ID] {
+				byOfficer[c.officer.ID] = append(byOfficer[c.officer.ID], c)
+			}
+		}
+		for id, theirs := range byOfficer {
+			h.sendTargets(id, theirs)
+		}
 	}
 	if board {
 		select {
@@ -301,16 +355,32 @@ func (h *Hub) flush() {
 }
 
 // boarder sends the board to the deputy chiefs whenever it changed, one
-// computation at a time: changes that arrive while it computes make one
-// more board, not one each.
+// computation at a time and at most one every boardEvery: changes that
+// arrive while it computes or waits make one more board, not one each.
 func (h *Hub) boarder() {
 	defer h.wg.Done()
+	var last time.Time
 	for {
 		select {
 		case <-h.done:
 			return
 		case <-h.boardKick:
 		}
+		if wait := h.boardEvery - time.Since(last); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-h.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			// The board computed now includes what changed meanwhile.
+			select {
+			case <-h.boardKick:
+			default:
+			}
+		}
+		last = time.Now()
 		h.sendBoard(h.clientsWhere(func(c *client) bool { return c.officer.IsChief() }))
 	}
 }
@@ -425,7 +495,7 @@ func (h *Hub) Handle(c echo.Context) error {
 		return nil
 	}
 	h.clients[cl] = struct{}{}
-	h.wg.Add(1)
+	h.wg.Add(2) // the writer and the reader
 	over := h.overLimitLocked(o)
 	h.mu.Unlock()
 	for _, old := range over {
@@ -449,7 +519,14 @@ func (h *Hub) Handle(c echo.Context) error {
 		h.sendTargets(o.ID, []*client{cl})
 		h.BoardChanged() // someone came online
 	}
-	cl.reader(c.Request().Context())
+	// The reader gets a goroutine of its own and the handler returns: the
+	// request's goroutine sits under every middleware with a stack to
+	// match, and net/http keeps the connection's 4 KiB read and write
+	// buffers until the handler returns, though the hijacked socket no
+	// longer uses them. The server's shutdown ends the connection through
+	// Close (the app's OnTerminate), not through the request's context,
+	// which ends when the handler returns.
+	go cl.reader()
 	return nil
 }
 
@@ -494,12 +571,14 @@ type clientMessage struct {
 	Pending    int    `json:"pending"`
 }
 
-// reader runs on the request's own goroutine; the server's shutdown (which
-// cancels ctx) closes the connection without a goroutine of its own
-// waiting for it: the writer is the only other one a connection has.
-func (c *client) reader(ctx context.Context) {
+// reader reads what the device says. It is the connection's second and
+// last goroutine, and needed: gorilla answers pings and notices pongs,
+// close frames and a dead peer only while a read is in progress, and a
+// read cannot share the writer's goroutine (the writer waits on its
+// queue; a read that times out leaves the connection unusable).
+func (c *client) reader() {
+	defer c.hub.wg.Done()
 	defer c.close()
-	defer context.AfterFunc(ctx, c.close)()
 	c.conn.SetReadLimit(readLimit)
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })

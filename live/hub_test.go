@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,12 +30,20 @@ type testHub struct {
 	srv          *httptest.Server
 	targetsCalls atomic.Int64
 	boardCalls   atomic.Int64
+	handlersDone atomic.Int64 // /ws handlers that have returned
 }
 
+// newTestHub's boards are not spaced (boardEvery 0), so a test can count
+// on a board for each change; newTestHubEvery spaces them as NewHub does.
 func newTestHub(t *testing.T) *testHub {
 	t.Helper()
+	return newTestHubEvery(t, 0)
+}
+
+func newTestHubEvery(t *testing.T, every time.Duration) *testHub {
+	t.Helper()
 	th := &testHub{}
-	th.hub = NewHub(Sources{
+	th.hub = newHub(Sources{
 		Targets: func(officerID string) (any, error) {
 			n := th.targetsCalls.Add(1)
 			return map[string]any{"type": "targets", "officer": officerID, "n": n}, nil
@@ -43,7 +52,7 @@ func newTestHub(t *testing.T) *testHub {
 			th.boardCalls.Add(1)
 			return map[string]any{"type": "board", "presence": p}, nil
 		},
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)), every)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -63,7 +72,11 @@ func newTestHub(t *testing.T) *testHub {
 			return next(c)
 		}
 	})
-	e.GET("/ws", th.hub.Handle)
+	e.GET("/ws", func(c echo.Context) error {
+		err := th.hub.Handle(c)
+		th.handlersDone.Add(1)
+		return err
+	})
 	th.srv = httptest.NewServer(e)
 	t.Cleanup(func() {
 		th.hub.Close()
@@ -529,4 +542,107 @@ func TestHubNeverWaitsForTheBoard(t *testing.T) {
 			t.Fatalf("%d boards computed for a greeting, one slow board and the changes meanwhile, want 3", n)
 		}
 	})
+}
+
+// TestHubFlushesPromptly: a lone change goes out once changes pause, not a
+// whole flush interval later, and a client hears its messages in order.
+func TestHubFlushesPromptly(t *testing.T) {
+	th := newTestHub(t)
+	c := th.dial(t, "o1", station.RoleOfficer, "c1")
+	c.next(t, "targets", time.Second) // the greeting
+
+	t.Run("a lone change arrives sooner than flushEvery", func(t *testing.T) {
+		best := time.Hour
+		for i := 0; i < 5; i++ {
+			_ = c.collect(50 * time.Millisecond)
+			sent := time.Now()
+			th.hub.CollectionChanged("c1", "households")
+			best = min(best, c.next(t, "changed", time.Second).At.Sub(sent))
+		}
+		if best >= flushEvery {
+			t.Fatalf("the fastest of 5 lone changes took %v, want < %v (quietFor is %v)", best, flushEvery, quietFor)
+		}
+	})
+	t.Run("changes that keep coming still go out every flushEvery", func(t *testing.T) {
+		_ = c.collect(50 * time.Millisecond)
+		stop := time.Now().Add(350 * time.Millisecond)
+		go func() {
+			for time.Now().Before(stop) {
+				th.hub.CollectionChanged("c1", "households")
+				time.Sleep(quietFor / 4)
+			}
+		}()
+		got := countOfType(c.collect(500*time.Millisecond), "changed")
+		if got < 2 || got > 8 {
+			t.Fatalf("%d changed messages while changes kept coming for 350ms, want a few (2 to 8)", got)
+		}
+	})
+	t.Run("targets arrive in the order they were computed", func(t *testing.T) {
+		_ = c.collect(50 * time.Millisecond)
+		last := int64(0)
+		for i := 0; i < 20; i++ {
+			th.hub.VisitsChanged("o1")
+			time.Sleep(quietFor + 5*time.Millisecond)
+		}
+		for _, m := range c.collect(500 * time.Millisecond) {
+			if m.Type != "targets" {
+				continue
+			}
+			var tg struct{ N int64 }
+			if err := json.Unmarshal(m.Raw, &tg); err != nil {
+				t.Fatal(err)
+			}
+			if tg.N <= last {
+				t.Fatalf("targets %d arrived after %d", tg.N, last)
+			}
+			last = tg.N
+		}
+		if last == 0 {
+			t.Fatal("no targets arrived")
+		}
+	})
+}
+
+// TestHubReadsOffTheRequest: the handler returns once the socket is
+// open (net/http frees the request's buffers and goroutine), and the
+// connection lives on.
+func TestHubReadsOffTheRequest(t *testing.T) {
+	th := newTestHub(t)
+	c := th.dial(t, "o1", station.RoleOfficer, "c1")
+	c.next(t, "targets", time.Second)
+	waitFor(t, 2*time.Second, "the /ws handler to return", func() bool { return th.handlersDone.Load() == 1 })
+	if err := c.WriteJSON(map[string]any{"type": "status", "device": "d1", "pending": 7}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 2*time.Second, "the device's status to be read", func() bool { return th.hub.Presence()["o1"].Pending == 7 })
+	th.hub.VisitsChanged("o1")
+	c.next(t, "targets", time.Second)
+	if n := th.hub.Count(); n != 1 {
+		t.Fatalf("Count %d after the handler returned, want 1", n)
+	}
+}
+
+// TestHubSpacesBoards: however often the board changes, it is computed at
+// most once every boardEvery, and the last change still makes a board.
+func TestHubSpacesBoards(t *testing.T) {
+	const every = 200 * time.Millisecond
+	th := newTestHubEvery(t, every)
+	chief := th.dial(t, "chief", station.RoleDeputyChief)
+	chief.next(t, "board", time.Second) // the greeting, not held back
+	before := th.boardCalls.Load()
+
+	start := time.Now()
+	var lastChange time.Time
+	for time.Since(start) < 600*time.Millisecond {
+		th.hub.BoardChanged()
+		lastChange = time.Now()
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := chief.collect(every + 300*time.Millisecond)
+	if boards := th.boardCalls.Load() - before; boards > 5 {
+		t.Fatalf("%d boards for 600ms of changes every 10ms, want at most 5 (one per %v)", boards, every)
+	}
+	if !slices.ContainsFunc(got, func(m received) bool { return m.Type == "board" && m.At.After(lastChange) }) {
+		t.Fatal("no board after the last change")
+	}
 }
