@@ -179,7 +179,7 @@ func runDistrict(o districtOptions) error {
 	connected := srv.status()
 	cpu1 := srv.cpu()
 
-	// Broadcast: one officer pushes a met visit; every connection (all
+	// Broadcast: an officer pushes a met visit; every connection (all
 	// cover the household's community) hears "changed". A round ends when
 	// every live connection has heard it, or after 5 s.
 	pusher := &http.Client{Timeout: 30 * time.Second}
@@ -195,7 +195,9 @@ func runDistrict(o districtOptions) error {
 		req, _ := http.NewRequest(http.MethodPost, srv.base+"/sync/push", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json")
-		req.Header.Set("Cookie", "zf_session="+p.Officers[0])
+		// A different officer each time, as visits come in a station: one
+		// officer's targets do not grow with the run.
+		req.Header.Set("Cookie", "zf_session="+p.Officers[(r-1)%len(p.Officers)])
 		sent := time.Now()
 		res, err := pusher.Do(req)
 		if err != nil {
