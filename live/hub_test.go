@@ -33,17 +33,10 @@ type testHub struct {
 	handlersDone atomic.Int64 // /ws handlers that have returned
 }
 
-// newTestHub's boards are not spaced (boardEvery 0), so a test can count
-// on a board for each change; newTestHubEvery spaces them as NewHub does.
 func newTestHub(t *testing.T) *testHub {
 	t.Helper()
-	return newTestHubEvery(t, 0)
-}
-
-func newTestHubEvery(t *testing.T, every time.Duration) *testHub {
-	t.Helper()
 	th := &testHub{}
-	th.hub = newHub(Sources{
+	th.hub = NewHub(Sources{
 		Targets: func(officerID string) (any, error) {
 			n := th.targetsCalls.Add(1)
 			return map[string]any{"type": "targets", "officer": officerID, "n": n}, nil
@@ -52,7 +45,7 @@ func newTestHubEvery(t *testing.T, every time.Duration) *testHub {
 			th.boardCalls.Add(1)
 			return map[string]any{"type": "board", "presence": p}, nil
 		},
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)), every)
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -622,25 +615,34 @@ func TestHubReadsOffTheRequest(t *testing.T) {
 	}
 }
 
-// TestHubSpacesBoards: however often the board changes, it is computed at
-// most once every boardEvery, and the last change still makes a board.
+// TestHubSpacesBoards: however often the board changes, the boarder rests
+// boardRest times as long as a board took before the next, and the last
+// change still makes a board.
 func TestHubSpacesBoards(t *testing.T) {
-	const every = 200 * time.Millisecond
-	th := newTestHubEvery(t, every)
+	const took = 40 * time.Millisecond
+	th := newTestHub(t)
+	var calls atomic.Int64
+	th.hub.src.Board = func(p map[string]Presence) (any, error) {
+		calls.Add(1)
+		time.Sleep(took)
+		return map[string]any{"type": "board"}, nil
+	}
 	chief := th.dial(t, "chief", station.RoleDeputyChief)
 	chief.next(t, "board", time.Second) // the greeting, not held back
-	before := th.boardCalls.Load()
+	_ = chief.collect(took * (boardRest + 1))
+	before := calls.Load()
 
 	start := time.Now()
 	var lastChange time.Time
-	for time.Since(start) < 600*time.Millisecond {
+	for time.Since(start) < time.Second {
 		th.hub.BoardChanged()
 		lastChange = time.Now()
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 	}
-	got := chief.collect(every + 300*time.Millisecond)
-	if boards := th.boardCalls.Load() - before; boards > 5 {
-		t.Fatalf("%d boards for 600ms of changes every 10ms, want at most 5 (one per %v)", boards, every)
+	got := chief.collect(took*(boardRest+1) + 300*time.Millisecond)
+	// A board and its rest last took*(boardRest+1): 200ms.
+	if boards := calls.Load() - before; boards < 2 || boards > 7 {
+		t.Fatalf("%d boards of %v each for a second of changes every 5ms, want 2 to 7 (one per %v)", boards, took, took*(boardRest+1))
 	}
 	if !slices.ContainsFunc(got, func(m received) bool { return m.Type == "board" && m.At.After(lastChange) }) {
 		t.Fatal("no board after the last change")
