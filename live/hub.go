@@ -42,9 +42,9 @@ const (
 	// officers); with visits arriving every few milliseconds it was
 	// computed back to back, a core's worth of work taken from the
 	// writers, for a screen a person watches. Now boards take at most a
-	// fifth of the time, and a cheap board is still sent at once. A
+	// tenth of the time, and a cheap board is still sent at once. A
 	// greeting's board is not held back.
-	boardRest = 4
+	boardRest = 9
 	// MaxPerSession bounds one session's sockets (a few tabs, a reload
 	// whose old socket has not closed yet); the oldest goes first.
 	MaxPerSession = 3
