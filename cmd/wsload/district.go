@@ -31,6 +31,7 @@ type districtOptions struct {
 	Broadcasts int
 	Gap        time.Duration
 	Dialers    int
+	Chief      bool // the deputy chief watches too (so boards are computed)
 }
 
 // loadBadge is the badge of the i-th load officer: letters the generator
@@ -114,8 +115,8 @@ func prepare(dir string, conns, broadcasts int) (*districtPlan, error) {
 // runDistrict prepares dir, serves it with bin as a child process, opens
 // the connections and measures o.Broadcasts broadcasts, one at a time.
 func runDistrict(o districtOptions) error {
-	fmt.Printf("wsload: %d load officers' connections + the deputy chief against `%s serve --dir %s`; %d broadcasts %v apart; %s\n",
-		o.Conns, o.Bin, o.Dir, o.Broadcasts, o.Gap, raiseFDLimit())
+	fmt.Printf("wsload: %d load officers' connections (deputy chief too: %v) against `%s serve --dir %s`; %d broadcasts %v apart; %s\n",
+		o.Conns, o.Chief, o.Bin, o.Dir, o.Broadcasts, o.Gap, raiseFDLimit())
 	t0 := time.Now()
 	p, err := prepare(o.Dir, o.Conns, o.Broadcasts)
 	if err != nil {
@@ -147,7 +148,10 @@ func runDistrict(o districtOptions) error {
 	)
 	sem := make(chan struct{}, o.Dialers)
 	started := time.Now()
-	tokens := append(append([]string{}, p.Officers...), p.Chief)
+	tokens := append([]string{}, p.Officers...)
+	if o.Chief {
+		tokens = append(tokens, p.Chief)
+	}
 	for i, tok := range tokens {
 		sem <- struct{}{}
 		wg.Add(1)

@@ -68,7 +68,7 @@ func main() {
 	var (
 		conns       = flag.Int("conns", 2000, "officer websocket connections (devices), spread round-robin over the officers")
 		officers    = flag.Int("officers", 0, "community officers (0: one per connection)")
-		chiefs      = flag.Int("chiefs", 1, "deputy chiefs watching the board, each with one more connection")
+		chiefs      = flag.Int("chiefs", 1, "deputy chiefs watching the board, each with one more connection (with -serve: the district's one deputy chief, if > 0)")
 		communities = flag.Int("communities", 0, "communities (0: one per two officers, as a 社区民警 covers a community)")
 		duration    = flag.Duration("duration", 30*time.Second, "how long to push visits")
 		rate        = flag.Float64("rate", 0, "visits pushed per second in all (0: one per second per 10 officers)")
@@ -89,7 +89,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "wsload: -serve needs -dir")
 			os.Exit(2)
 		}
-		if err := runDistrict(districtOptions{Bin: *serveBin, Dir: *dataDir, Conns: *conns, Broadcasts: *broadcasts, Gap: *gap, Dialers: *dialers}); err != nil {
+		if err := runDistrict(districtOptions{Bin: *serveBin, Dir: *dataDir, Conns: *conns, Broadcasts: *broadcasts, Gap: *gap, Dialers: *dialers, Chief: *chiefs > 0}); err != nil {
 			fmt.Fprintln(os.Stderr, "wsload:", err)
 			os.Exit(1)
 		}
