@@ -31,20 +31,23 @@ const (
 	queueLength = 16
 	// A flush waits until changes have been quiet for quietFor, so a burst
 	// (the hooks of a push of 1,000 visits, all fired after its commit)
-	// is one update, and never longer than flushEvery after the first
-	// change, so changes that keep coming still go out ten times a second.
-	// A lone change goes out after quietFor, not after flushEvery.
+	// is one update, but never longer than flushEvery after the first
+	// change; and flushes are at least flushEvery apart, so changes that
+	// keep coming go out twenty times a second, each within about
+	// flushEvery. A lone change goes out after quietFor.
 	quietFor   = 10 * time.Millisecond
-	flushEvery = 100 * time.Millisecond
+	flushEvery = 50 * time.Millisecond
 	// boardRest spaces the boards: after computing one the boarder rests
 	// boardRest times as long before the next. A board reads every
 	// officer and their figures (tens of milliseconds with 2,000
 	// officers); with visits arriving every few milliseconds it was
 	// computed back to back, a core's worth of work taken from the
 	// writers, for a screen a person watches. Now boards take at most a
-	// tenth of the time, and a cheap board is still sent at once. A
-	// greeting's board is not held back.
-	boardRest = 9
+	// tenth of the time, and a cheap board is still sent at once; but no
+	// rest is longer than boardRestMax, so a slow board keeps the chief's
+	// screen at most that much staler. A greeting's board is not held back.
+	boardRest    = 9
+	boardRestMax = time.Second
 	// MaxPerSession bounds one session's sockets (a few tabs, a reload
 	// whose old socket has not closed yet); the oldest goes first.
 	MaxPerSession = 3
@@ -255,36 +258,53 @@ func (h *Hub) poke() {
 }
 
 // flusher sends what changed once changes pause for quietFor, or
-// flushEvery after the first of them, whichever comes first.
+// flushEvery after the first of them, whichever comes first; after a
+// flush it rests flushEvery, and what changed meanwhile, having waited,
+// goes out at the end of the rest.
 func (h *Hub) flusher() {
 	defer h.wg.Done()
 	quiet, limit := time.NewTimer(quietFor), time.NewTimer(flushEvery)
 	defer quiet.Stop()
 	defer limit.Stop()
+	waited := false
 	for {
-		quiet.Stop()
-		limit.Stop()
-		select {
-		case <-h.done:
-			return
-		case <-h.kick:
-		}
-		quiet.Reset(quietFor)
-		limit.Reset(flushEvery)
-	wait:
-		for {
+		if !waited {
+			quiet.Stop()
+			limit.Stop()
 			select {
 			case <-h.done:
 				return
 			case <-h.kick:
-				quiet.Reset(quietFor)
-			case <-quiet.C:
-				break wait
-			case <-limit.C:
-				break wait
+			}
+			quiet.Reset(quietFor)
+			limit.Reset(flushEvery)
+		wait:
+			for {
+				select {
+				case <-h.done:
+					return
+				case <-h.kick:
+					quiet.Reset(quietFor)
+				case <-quiet.C:
+					break wait
+				case <-limit.C:
+					break wait
+				}
 			}
 		}
 		h.flush()
+		limit.Reset(flushEvery) // the rest
+		select {
+		case <-h.done:
+			return
+		case <-limit.C:
+		}
+		select {
+		case <-h.kick:
+			waited = true
+		default:
+			waited = false
+		}
 	}
 }
 
@@ -382,7 +402,7 @@ func (h *Hub) boarder() {
 		began := time.Now()
 		h.sendBoard(h.clientsWhere(func(c *client) bool { return c.officer.IsChief() }))
 		now := time.Now()
-		next = now.Add(boardRest * now.Sub(began))
+		next = now.Add(min(boardRest*now.Sub(began), boardRestMax))
 	}
 }
 
