@@ -6,7 +6,6 @@
 package live
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -30,8 +29,25 @@ const (
 	pingEvery   = 30 * time.Second
 	readLimit   = 4096
 	queueLength = 16
-	// flushEvery coalesces bursts (a push of 1,000 visits is one update).
-	flushEvery = 100 * time.Millisecond
+	// A flush waits until changes have been quiet for quietFor, so a burst
+	// (the hooks of a push of 1,000 visits, all fired after its commit)
+	// is one update, but never longer than flushEvery after the first
+	// change; and flushes are at least flushEvery apart, so changes that
+	// keep coming go out twenty times a second, each within about
+	// flushEvery. A lone change goes out after quietFor.
+	quietFor   = 10 * time.Millisecond
+	flushEvery = 50 * time.Millisecond
+	// boardRest spaces the boards: after computing one the boarder rests
+	// boardRest times as long before the next. A board reads every
+	// officer and their figures (tens of milliseconds with 2,000
+	// officers); with visits arriving every few milliseconds it was
+	// computed back to back, a core's worth of work taken from the
+	// writers, for a screen a person watches. Now boards take at most a
+	// tenth of the time, and a cheap board is still sent at once; but no
+	// rest is longer than boardRestMax, so a slow board keeps the chief's
+	// screen at most that much staler. A greeting's board is not held back.
+	boardRest    = 9
+	boardRestMax = time.Second
 	// MaxPerSession bounds one session's sockets (a few tabs, a reload
 	// whose old socket has not closed yet); the oldest goes first.
 	MaxPerSession = 3
@@ -241,21 +257,54 @@ func (h *Hub) poke() {
 	}
 }
 
-// flusher sends what changed, at most every flushEvery.
+// flusher sends what changed once changes pause for quietFor, or
+// flushEvery after the first of them, whichever comes first; after a
+// flush it rests flushEvery, and what changed meanwhile, having waited,
+// goes out at the end of the rest.
 func (h *Hub) flusher() {
 	defer h.wg.Done()
+	quiet, limit := time.NewTimer(quietFor), time.NewTimer(flushEvery)
+	defer quiet.Stop()
+	defer limit.Stop()
+	waited := false
 	for {
-		select {
-		case <-h.done:
-			return
-		case <-h.kick:
-		}
-		select {
-		case <-h.done:
-			return
-		case <-time.After(flushEvery):
+		if !waited {
+			quiet.Stop()
+			limit.Stop()
+			select {
+			case <-h.done:
+				return
+			case <-h.kick:
+			}
+			quiet.Reset(quietFor)
+			limit.Reset(flushEvery)
+		wait:
+			for {
+				select {
+				case <-h.done:
+					return
+				case <-h.kick:
+					quiet.Reset(quietFor)
+				case <-quiet.C:
+					break wait
+				case <-limit.C:
+					break wait
+				}
+			}
 		}
 		h.flush()
+		limit.Reset(flushEvery) // the rest
+		select {
+		case <-h.done:
+			return
+		case <-limit.C:
+		}
+		select {
+		case <-h.kick:
+			waited = true
+		default:
+			waited = false
+		}
 	}
 }
 
@@ -267,30 +316,53 @@ func (h *Hub) flush() {
 
 	cs := h.clientsWhere(nil)
 
-	// "changed": per client, the collections it should pull.
-	for _, c := range cs {
-		set := map[string]bool{}
-		for comm, names := range colls {
-			if c.officer.CoversCommunity(comm) {
-				for n := range names {
-					set[n] = true
+	// "changed": per client, the collections it should pull. Most clients
+	// of a flush hear the same list, so each list is encoded once.
+	if len(colls) > 0 || len(own) > 0 {
+		encoded := map[string][]byte{}
+		var names []string
+		for _, c := range cs {
+			names = names[:0]
+			for comm, set := range colls {
+				if c.officer.CoversCommunity(comm) {
+					for n := range set {
+						if !slices.Contains(names, n) {
+							names = append(names, n)
+						}
+					}
 				}
 			}
-		}
-		for n := range own[c.officer.ID] {
-			set[n] = true
-		}
-		if len(set) > 0 {
-			names := make([]string, 0, len(set))
-			for n := range set {
-				names = append(names, n)
+			for n := range own[c.officer.ID] {
+				if !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
+			if len(names) == 0 {
+				continue
 			}
 			slices.Sort(names)
-			c.sendJSON(map[string]any{"type": "changed", "collections": names})
+			key := strings.Join(names, ",")
+			msg, ok := encoded[key]
+			if !ok {
+				var err error
+				if msg, err = json.Marshal(map[string]any{"type": "changed", "collections": names}); err != nil {
+					continue
+				}
+				encoded[key] = msg
+			}
+			c.enqueue(msg)
 		}
 	}
-	for id := range targets {
-		h.sendTargets(id, cs)
+	if len(targets) > 0 {
+		byOfficer := map[string][]*client{}
+		for _, c := range cs {
+			if targets[c.officer.ID] {
+				byOfficer[c.officer.ID] = append(byOfficer[c.officer.ID], c)
+			}
+		}
+		for id, theirs := range byOfficer {
+			h.sendTargets(id, theirs)
+		}
 	}
 	if board {
 		select {
@@ -301,17 +373,36 @@ func (h *Hub) flush() {
 }
 
 // boarder sends the board to the deputy chiefs whenever it changed, one
-// computation at a time: changes that arrive while it computes make one
-// more board, not one each.
+// computation at a time, resting boardRest times as long as the last one
+// took: changes that arrive while it computes or rests make one more
+// board, not one each.
 func (h *Hub) boarder() {
 	defer h.wg.Done()
+	var next time.Time // the end of the rest
 	for {
 		select {
 		case <-h.done:
 			return
 		case <-h.boardKick:
 		}
+		if wait := time.Until(next); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-h.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			// The board computed now includes what changed meanwhile.
+			select {
+			case <-h.boardKick:
+			default:
+			}
+		}
+		began := time.Now()
 		h.sendBoard(h.clientsWhere(func(c *client) bool { return c.officer.IsChief() }))
+		now := time.Now()
+		next = now.Add(min(boardRest*now.Sub(began), boardRestMax))
 	}
 }
 
@@ -425,7 +516,7 @@ func (h *Hub) Handle(c echo.Context) error {
 		return nil
 	}
 	h.clients[cl] = struct{}{}
-	h.wg.Add(1)
+	h.wg.Add(2) // the writer and the reader
 	over := h.overLimitLocked(o)
 	h.mu.Unlock()
 	for _, old := range over {
@@ -449,7 +540,14 @@ func (h *Hub) Handle(c echo.Context) error {
 		h.sendTargets(o.ID, []*client{cl})
 		h.BoardChanged() // someone came online
 	}
-	cl.reader(c.Request().Context())
+	// The reader gets a goroutine of its own and the handler returns: the
+	// request's goroutine sits under every middleware with a stack to
+	// match, and net/http keeps the connection's 4 KiB read and write
+	// buffers until the handler returns, though the hijacked socket no
+	// longer uses them. The server's shutdown ends the connection through
+	// Close (the app's OnTerminate), not through the request's context,
+	// which ends when the handler returns.
+	go cl.reader()
 	return nil
 }
 
@@ -494,12 +592,14 @@ type clientMessage struct {
 	Pending    int    `json:"pending"`
 }
 
-// reader runs on the request's own goroutine; the server's shutdown (which
-// cancels ctx) closes the connection without a goroutine of its own
-// waiting for it: the writer is the only other one a connection has.
-func (c *client) reader(ctx context.Context) {
+// reader reads what the device says. It is the connection's second and
+// last goroutine, and needed: gorilla answers pings and notices pongs,
+// close frames and a dead peer only while a read is in progress, and a
+// read cannot share the writer's goroutine (the writer waits on its
+// queue; a read that times out leaves the connection unusable).
+func (c *client) reader() {
+	defer c.hub.wg.Done()
 	defer c.close()
-	defer context.AfterFunc(ctx, c.close)()
 	c.conn.SetReadLimit(readLimit)
 	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,7 @@ type testHub struct {
 	srv          *httptest.Server
 	targetsCalls atomic.Int64
 	boardCalls   atomic.Int64
+	handlersDone atomic.Int64 // /ws handlers that have returned
 }
 
 func newTestHub(t *testing.T) *testHub {
@@ -63,7 +65,11 @@ func newTestHub(t *testing.T) *testHub {
 			return next(c)
 		}
 	})
-	e.GET("/ws", th.hub.Handle)
+	e.GET("/ws", func(c echo.Context) error {
+		err := th.hub.Handle(c)
+		th.handlersDone.Add(1)
+		return err
+	})
 	th.srv = httptest.NewServer(e)
 	t.Cleanup(func() {
 		th.hub.Close()
@@ -529,4 +535,117 @@ func TestHubNeverWaitsForTheBoard(t *testing.T) {
 			t.Fatalf("%d boards computed for a greeting, one slow board and the changes meanwhile, want 3", n)
 		}
 	})
+}
+
+// TestHubFlushesPromptly: a lone change goes out once changes pause, not a
+// whole flush interval later, and a client hears its messages in order.
+func TestHubFlushesPromptly(t *testing.T) {
+	th := newTestHub(t)
+	c := th.dial(t, "o1", station.RoleOfficer, "c1")
+	c.next(t, "targets", time.Second) // the greeting
+
+	t.Run("a lone change arrives sooner than flushEvery", func(t *testing.T) {
+		best := time.Hour
+		for i := 0; i < 5; i++ {
+			_ = c.collect(50 * time.Millisecond)
+			sent := time.Now()
+			th.hub.CollectionChanged("c1", "households")
+			best = min(best, c.next(t, "changed", time.Second).At.Sub(sent))
+		}
+		if best >= flushEvery {
+			t.Fatalf("the fastest of 5 lone changes took %v, want < %v (quietFor is %v)", best, flushEvery, quietFor)
+		}
+	})
+	t.Run("changes that keep coming still go out every flushEvery", func(t *testing.T) {
+		_ = c.collect(50 * time.Millisecond)
+		stop := time.Now().Add(350 * time.Millisecond)
+		go func() {
+			for time.Now().Before(stop) {
+				th.hub.CollectionChanged("c1", "households")
+				time.Sleep(quietFor / 4)
+			}
+		}()
+		got := countOfType(c.collect(500*time.Millisecond), "changed")
+		if most := int(350*time.Millisecond/flushEvery) + 2; got < 2 || got > most {
+			t.Fatalf("%d changed messages while changes kept coming for 350ms, want 2 to %d (flushes are %v apart)", got, most, flushEvery)
+		}
+	})
+	t.Run("targets arrive in the order they were computed", func(t *testing.T) {
+		_ = c.collect(50 * time.Millisecond)
+		last := int64(0)
+		for i := 0; i < 20; i++ {
+			th.hub.VisitsChanged("o1")
+			time.Sleep(quietFor + 5*time.Millisecond)
+		}
+		for _, m := range c.collect(500 * time.Millisecond) {
+			if m.Type != "targets" {
+				continue
+			}
+			var tg struct{ N int64 }
+			if err := json.Unmarshal(m.Raw, &tg); err != nil {
+				t.Fatal(err)
+			}
+			if tg.N <= last {
+				t.Fatalf("targets %d arrived after %d", tg.N, last)
+			}
+			last = tg.N
+		}
+		if last == 0 {
+			t.Fatal("no targets arrived")
+		}
+	})
+}
+
+// TestHubReadsOffTheRequest: the handler returns once the socket is
+// open (net/http frees the request's buffers and goroutine), and the
+// connection lives on.
+func TestHubReadsOffTheRequest(t *testing.T) {
+	th := newTestHub(t)
+	c := th.dial(t, "o1", station.RoleOfficer, "c1")
+	c.next(t, "targets", time.Second)
+	waitFor(t, 2*time.Second, "the /ws handler to return", func() bool { return th.handlersDone.Load() == 1 })
+	if err := c.WriteJSON(map[string]any{"type": "status", "device": "d1", "pending": 7}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 2*time.Second, "the device's status to be read", func() bool { return th.hub.Presence()["o1"].Pending == 7 })
+	th.hub.VisitsChanged("o1")
+	c.next(t, "targets", time.Second)
+	if n := th.hub.Count(); n != 1 {
+		t.Fatalf("Count %d after the handler returned, want 1", n)
+	}
+}
+
+// TestHubSpacesBoards: however often the board changes, the boarder rests
+// boardRest times as long as a board took before the next, and the last
+// change still makes a board.
+func TestHubSpacesBoards(t *testing.T) {
+	const took = 40 * time.Millisecond
+	th := newTestHub(t)
+	var calls atomic.Int64
+	th.hub.src.Board = func(p map[string]Presence) (any, error) {
+		calls.Add(1)
+		time.Sleep(took)
+		return map[string]any{"type": "board"}, nil
+	}
+	chief := th.dial(t, "chief", station.RoleDeputyChief)
+	chief.next(t, "board", time.Second) // the greeting, not held back
+	_ = chief.collect(took * (boardRest + 1))
+	before := calls.Load()
+
+	start := time.Now()
+	var lastChange time.Time
+	for time.Since(start) < time.Second {
+		th.hub.BoardChanged()
+		lastChange = time.Now()
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := chief.collect(took*(boardRest+1) + 300*time.Millisecond)
+	// A board and its rest last took*(boardRest+1), 400ms: a few boards,
+	// not one for each of the 200 changes (nor 25 back to back).
+	if boards := calls.Load() - before; boards < 2 || boards > 6 {
+		t.Fatalf("%d boards of %v each for a second of changes every 5ms, want 2 to 7 (one per %v)", boards, took, took*(boardRest+1))
+	}
+	if !slices.ContainsFunc(got, func(m received) bool { return m.Type == "board" && m.At.After(lastChange) }) {
+		t.Fatal("no board after the last change")
+	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/dbx"
-	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 	g "maragu.dev/gomponents"
 	c "maragu.dev/gomponents/components"
@@ -57,9 +56,16 @@ type Board struct {
 func (s *Store) Board(ctx context.Context, st station.Settings, now time.Time, presence map[string]Presence) (Board, error) {
 	app := s.app
 	b := Board{Type: "board", Date: st.DayString(now), VisitDay: st.IsVisitDay(now), HomesTarget: st.TargetHomes, WeChatTarget: st.TargetWeChat, Officers: []BoardRow{}}
-	var offs []*core.Record
-	err := app.RecordQuery("officers").WithContext(ctx).
-		AndWhere(dbx.HashExp{"role": station.RoleOfficer, "active": true}).OrderBy("badge ASC").All(&offs)
+	// The three columns the board shows, not whole records: a record
+	// decodes every field (an officer's communities are a JSON list), and
+	// the board is recomputed as visits arrive.
+	var offs []struct {
+		ID    string `db:"id"`
+		Name  string `db:"name"`
+		Badge string `db:"badge"`
+	}
+	err := app.DB().Select("id", "name", "badge").From("officers").WithContext(ctx).
+		Where(dbx.HashExp{"role": station.RoleOfficer, "active": true}).OrderBy("badge ASC").All(&offs)
 	if err != nil {
 		return b, station.Internal(err, "board officers")
 	}
@@ -94,11 +100,11 @@ func (s *Store) Board(ctx context.Context, st station.Settings, now time.Time, p
 		}
 	}
 	for _, o := range offs {
-		homes, wechat := today[o.Id][0], today[o.Id][1]
-		row := BoardRow{ID: o.Id, Name: o.GetString("name"), Badge: o.GetString("badge"), Homes: homes, WeChat: wechat,
-			Online: presence[o.Id].Online, Pending: presence[o.Id].Pending,
+		homes, wechat := today[o.ID][0], today[o.ID][1]
+		row := BoardRow{ID: o.ID, Name: o.Name, Badge: o.Badge, Homes: homes, WeChat: wechat,
+			Online: presence[o.ID].Online, Pending: presence[o.ID].Pending,
 			Behind: max(st.TargetHomes-homes, 0) + max(st.TargetWeChat-wechat, 0)}
-		if l, ok := lastBy[o.Id]; ok {
+		if l, ok := lastBy[o.ID]; ok {
 			row.LastVisitAt = &l
 		}
 		b.Officers = append(b.Officers, row)

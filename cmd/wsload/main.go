@@ -23,6 +23,19 @@
 //
 // Usage: go run ./cmd/wsload [-conns 2000] [-officers N] [-chiefs 1]
 // [-communities N] [-duration 30s] [-rate R]
+//
+// With -serve BIN -dir DIR it measures a real server instead: it adds
+// -conns load officers (badges WSL00000…, each covering every community)
+// to a generated district's data dir, serves it with `BIN serve` as a
+// child process, opens one websocket per load officer plus the deputy
+// chief's, and then, -broadcasts times, pushes one met visit and times the
+// "changed" message that follows from the push being sent to its arrival
+// on every connection. It reports the delivery latencies, the time until
+// every connection had it (per broadcast), and the server's VmRSS idle,
+// connected and at its peak:
+//
+//	cp -r /tmp/zoufang-scale/h100000-v1000000-s1/pb_data /tmp/me/pb_data
+//	go build -o /tmp/me/zoufang . && go run ./cmd/wsload -serve /tmp/me/zoufang -dir /tmp/me/pb_data
 package main
 
 import (
@@ -55,17 +68,32 @@ func main() {
 	var (
 		conns       = flag.Int("conns", 2000, "officer websocket connections (devices), spread round-robin over the officers")
 		officers    = flag.Int("officers", 0, "community officers (0: one per connection)")
-		chiefs      = flag.Int("chiefs", 1, "deputy chiefs watching the board, each with one more connection")
+		chiefs      = flag.Int("chiefs", 1, "deputy chiefs watching the board, each with one more connection (with -serve: the district's one deputy chief, if > 0)")
 		communities = flag.Int("communities", 0, "communities (0: one per two officers, as a 社区民警 covers a community)")
 		duration    = flag.Duration("duration", 30*time.Second, "how long to push visits")
 		rate        = flag.Float64("rate", 0, "visits pushed per second in all (0: one per second per 10 officers)")
 		workers     = flag.Int("workers", 32, "concurrent push requests at most")
 		dialers     = flag.Int("dial-concurrency", 64, "websocket handshakes in flight at most")
 		clientPlan  = flag.String("client", "", "internal: run as the client process with this plan file")
+		serveBin    = flag.String("serve", "", "probe a real `zoufang serve` built at this path, on -dir, instead of an app in process")
+		dataDir     = flag.String("dir", "", "with -serve: a generated district's data dir (a copy: load officers and visits are written to it)")
+		broadcasts  = flag.Int("broadcasts", 150, "with -serve: broadcasts to measure, one at a time")
+		gap         = flag.Duration("gap", 250*time.Millisecond, "with -serve: pause between broadcasts")
 	)
 	flag.Parse()
 	if *clientPlan != "" {
 		os.Exit(runClient(*clientPlan))
+	}
+	if *serveBin != "" {
+		if *dataDir == "" {
+			fmt.Fprintln(os.Stderr, "wsload: -serve needs -dir")
+			os.Exit(2)
+		}
+		if err := runDistrict(districtOptions{Bin: *serveBin, Dir: *dataDir, Conns: *conns, Broadcasts: *broadcasts, Gap: *gap, Dialers: *dialers, Chief: *chiefs > 0}); err != nil {
+			fmt.Fprintln(os.Stderr, "wsload:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *officers <= 0 {
 		*officers = *conns
