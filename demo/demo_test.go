@@ -136,7 +136,7 @@ func TestSeed(t *testing.T) {
 		}
 	})
 	t.Run("residents answered, and every fraud flag has its case", func(t *testing.T) {
-		flags, err := visits.NewStore(a).Flags(context.Background(), visits.Scope{}, now)
+		flags, err := visits.NewStore(a).Flags(context.Background(), visits.Scope{}, now, visits.FlagShown)
 		if err != nil {
 			t.Fatal(err)
 		}
