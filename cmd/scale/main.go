@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"zoufang/gen"
+	"zoufang/replica"
 )
 
 func main() {
@@ -172,6 +173,7 @@ var paths = []struct{ key, label string }{
 	{"pull_visits_chief", "deputy chief's first page of visits (1,000 of the station's 90 days)"},
 	{"pull_watches", "officer's full pull of holiday watches"},
 	{"pull_area", "full pull of a ~5,000-household area's households, gzip"},
+	{"pull_area_all", "first full pull of a ~5,000-household area, every replicated collection, gzip"},
 	{"targets", "officer's `/sync/me` (today's targets)"},
 	{"board", "`/board` (deputy chief)"},
 	{"search_address", "`/households?q=` address fragment"},
@@ -285,8 +287,25 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 			smp.docs = len(page.Docs)
 			return smp
 		},
-		"pull_watches":       func() sample { smp, _ := srv.fullPull(officer, "holiday_watches", 1000, nil, nil); return smp },
-		"pull_area":          func() sample { smp, _ := srv.fullPull(areaClient, "households", 1000, nil, areaQuery); return smp },
+		"pull_watches": func() sample { smp, _ := srv.fullPull(officer, "holiday_watches", 1000, nil, nil); return smp },
+		"pull_area":    func() sample { smp, _ := srv.fullPull(areaClient, "households", 1000, nil, areaQuery); return smp },
+		"pull_area_all": func() sample {
+			// What a device with an empty replica pulls for the area: each
+			// collection in the order the phone pulls them.
+			var total sample
+			for _, c := range replica.Collections() {
+				smp, _ := srv.fullPull(areaClient, c, 1000, nil, nil)
+				total.took += smp.took
+				total.bytes += smp.bytes
+				total.docs += smp.docs
+				total.status = smp.status
+				if smp.err != "" {
+					total.err = c + ": " + smp.err
+					break
+				}
+			}
+			return total
+		},
 		"targets":            func() sample { return srv.get(officer, "/sync/me") },
 		"board":              func() sample { return srv.get(chief, "/board") },
 		"search_address":     func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("小区1")) },
