@@ -31,3 +31,9 @@ func (s *Store) PullBy(o *station.Officer, collection string, cp Checkpoint, lim
 	}
 	return ids, cp, more, nil
 }
+
+// Derived is what the phone derives of a document's field (derive.go).
+var Derived = derived
+
+// FormatMillis is a datetime as the phone writes it back.
+var FormatMillis = formatMillis
