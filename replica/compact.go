@@ -135,7 +135,7 @@ func Compact(collection string, docs []any) ([]Column, error) {
 	// order: a relative time comes after its base, a derived field after
 	// what it is derived from.
 	slices.Sort(names)
-	var out []Column
+	out := []Column{}
 	for _, n := range names {
 		if slices.ContainsFunc(special, func(f field) bool { return f.name == n }) {
 			continue
