@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.bin, "bin", "", "measure this zoufang binary instead of building the checkout (another version, for before and after)")
 	fs.StringVar(&cfg.now, "now", "", "where a newly generated history ends (RFC 3339; default: the present minute)")
 	only := fs.String("paths", "", "measure only these paths (comma-separated keys; default all)")
-	fs.StringVar(&cfg.form, "form", "", "the households pull's form= parameter (the field app's compact rows: \"rows\")")
+	fs.StringVar(&cfg.form, "form", "", "the area pulls' form= parameter (the field app's compact columns: \"cols\")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -265,9 +265,12 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 	r.notVisited = ids.notVisited
 	month := r.now.AddDate(0, -1, 0).Format("2006-01")
 	var again struct{ Updated, ID string }
-	areaQuery := url.Values{}
+	areaQuery, areaPage := url.Values{}, 1000
 	if cfg.form != "" {
 		areaQuery.Set("form", cfg.form)
+	}
+	if cfg.form == replica.FormCols {
+		areaPage = replica.MaxColsLimit // the field app's page
 	}
 	probes := map[string]func() sample{
 		"pull_visits": func() sample {
@@ -288,13 +291,13 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 			return smp
 		},
 		"pull_watches": func() sample { smp, _ := srv.fullPull(officer, "holiday_watches", 1000, nil, nil); return smp },
-		"pull_area":    func() sample { smp, _ := srv.fullPull(areaClient, "households", 1000, nil, areaQuery); return smp },
+		"pull_area":    func() sample { smp, _ := srv.fullPull(areaClient, "households", areaPage, nil, areaQuery); return smp },
 		"pull_area_all": func() sample {
 			// What a device with an empty replica pulls for the area: each
 			// collection in the order the phone pulls them.
 			var total sample
 			for _, c := range replica.Collections() {
-				smp, _ := srv.fullPull(areaClient, c, 1000, nil, nil)
+				smp, _ := srv.fullPull(areaClient, c, areaPage, nil, areaQuery)
 				total.took += smp.took
 				total.bytes += smp.bytes
 				total.docs += smp.docs
@@ -544,6 +547,7 @@ func (s *server) fullPull(c *http.Client, collection string, limit int, from *st
 		}
 		var page struct {
 			Docs       []json.RawMessage `json:"docs"`
+			N          int               `json:"n"` // the compact form's count
 			Rows       []json.RawMessage `json:"rows"`
 			Checkpoint struct {
 				Updated string `json:"updated"`
@@ -555,7 +559,7 @@ func (s *server) fullPull(c *http.Client, collection string, limit int, from *st
 			total.err = "decode: " + err.Error()
 			return total, cp
 		}
-		total.docs += len(page.Docs) + len(page.Rows)
+		total.docs += len(page.Docs) + len(page.Rows) + page.N
 		cp.Updated, cp.ID = page.Checkpoint.Updated, page.Checkpoint.ID
 		if !page.More {
 			return total, cp
