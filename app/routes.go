@@ -1,7 +1,6 @@
 package app
 
 import (
-	"compress/gzip"
 	"context"
 	"net/http"
 	"slices"
@@ -66,8 +65,7 @@ func (s *Server) routes(e *echo.Echo) {
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
 			return strings.HasPrefix(p, "/assets/") || p == "/ws" || p == "/sw.js" || p == "/manifest.webmanifest" ||
-				strings.HasPrefix(p, "/patrols/plan/") || // images, served with ranges
-				p == "/sync/pull" // compressed harder, below
+				strings.HasPrefix(p, "/patrols/plan/") // images, served with ranges
 		},
 	}))
 	e.Use(s.Sessions.Middleware)
@@ -156,10 +154,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// The sync protocol (DESIGN §6, §7).
 	e.GET("/sync/me", json(replica.HandleMe(s.Visits, reg, s.handoversOf, s.Settings, env.Officers, s.Assets.Version)), officer)
-	// A first pull is the largest answer a phone downloads, over a mobile
-	// network, once per area: the best compression is worth its time.
-	pullGzip := middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Level: gzip.BestCompression})
-	e.GET("/sync/pull", json(replica.HandlePull(s.Replica)), officer, pullGzip)
+	e.GET("/sync/pull", json(replica.HandlePull(s.Replica)), officer)
 	e.POST("/sync/push", json(replica.HandlePush(s.Replica, baseURL, s.Log)), officer)
 	e.POST("/sync/tokens", json(visits.HandleTokens(s.Tokens, s.Settings)), officer)
 
