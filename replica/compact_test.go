@@ -342,3 +342,24 @@ func TestFirstPullBytes(t *testing.T) {
 	}
 	t.Logf("every collection: %d docs, full %d B, compact %d B gzipped", docs, fullGz, colsGz)
 }
+
+func TestSplitObject(t *testing.T) {
+	docs := []any{
+		map[string]any{},
+		map[string]any{"a": "x,y:z", "b": []any{"p,q", map[string]any{"c": "}]"}}, "d": 3, "e": nil, "f": true},
+		map[string]any{`k"ey`: `va\"l\ue`, "notes": "第一行\n第二行 <b>&</b> \"引号\" \\", "due": []string{"2026-12-01", "2026-12-03"}},
+		households.Household{ID: "abcdefghijklmno", HeadName: `王"建,国:`, Phones: []string{"+8613800138000"}, Tags: []string{}},
+	}
+	for _, d := range docs {
+		b, _ := json.Marshal(d)
+		got, err := replica.SplitObject(b)
+		if err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		var want map[string]json.RawMessage
+		_ = json.Unmarshal(b, &want)
+		if !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("%s: split into %q, want %q", b, got, want)
+		}
+	}
+}

@@ -37,3 +37,6 @@ var Derived = derived
 
 // FormatMillis is a datetime as the phone writes it back.
 var FormatMillis = formatMillis
+
+// SplitObject is the compact form's reading of a marshalled document.
+var SplitObject = splitObject
