@@ -38,10 +38,11 @@ type ColsAnswer struct {
 //   - Phones and V: a document's E.164 phones as one string, space
 //     separated, a Chinese number without its "+86";
 //   - S instead of V, for a time or phones column that needs no string of
-//     its own: the values joined by commas, a time's number in base 36,
-//     "" for a field the document does not have;
+//     its own: the values joined by commas, a time's number in base 36
+//     ("" for a field the document does not have);
 //   - Derive and X: the phone derives the field (cols.js); X holds the
-//     documents (by index) whose stored value it would not derive;
+//     documents (by index) whose stored value it would not derive, or for
+//     a search text made with foreign phones, their national digits;
 //   - V alone: the values as they are.
 //
 // A null value is a field the document does not have.
@@ -358,6 +359,11 @@ func derivedColumn(collection, name string, rows []map[string]json.RawMessage) (
 			c.X = map[string]json.RawMessage{}
 		}
 		c.X[strconv.Itoa(i)] = v
+		if name == "search" {
+			if h, ok := searchHint(r); ok {
+				c.X[strconv.Itoa(i)] = h
+			}
+		}
 	}
 	return c, nil
 }

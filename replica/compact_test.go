@@ -108,11 +108,17 @@ func decodeCols(t *testing.T, collection string, n int, cols []replica.Column) [
 	}
 	for _, c := range derived {
 		for i := range docs {
-			if v, ok := c.X[strconv.Itoa(i)]; ok {
+			v, sent := c.X[strconv.Itoa(i)]
+			if sent && !(c.F == "search" && v[0] == '[') {
 				docs[i][c.F] = v
 				continue
 			}
-			v, ok := replica.Derived(collection, c.F, docs[i])
+			var ok bool
+			if sent {
+				v, ok = replica.DerivedSearch(docs[i], v)
+			} else {
+				v, ok = replica.Derived(collection, c.F, docs[i])
+			}
 			if !ok {
 				t.Fatalf("%s %d: %s is neither sent nor derivable", collection, i, c.F)
 			}

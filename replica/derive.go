@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"zoufang/station"
 )
 
 // The rules in this file are the field app's (pwa/static/js/cols.js),
@@ -36,7 +38,7 @@ func derived(collection, name string, doc map[string]json.RawMessage) (json.RawM
 	case "address_key":
 		v, ok = phoneAddressKey(str("community"), str("building"), str("unit"), str("room"))
 	case "search":
-		v, ok = phoneSearch(str("address"), str("head_name"), str("building"), str("unit"), str("room"), phones)
+		v, ok = phoneSearch(str("address"), str("head_name"), str("building"), str("unit"), str("room"), phones, nil)
 	case "phones_display":
 		out := make([]string, len(phones))
 		for i, p := range phones {
@@ -196,10 +198,39 @@ func phoneAddressKey(community, building, unit, room string) (string, bool) {
 	return community + "|" + b + "|" + u + "|" + r, ok1 && ok2 && ok3
 }
 
+// searchHint is, for a household whose search text the phone cannot
+// derive only because a phone is foreign, the national digits of each of
+// its phones: with them the phone derives it (a page carries the hint
+// instead of the whole text).
+func searchHint(doc map[string]json.RawMessage) (json.RawMessage, bool) {
+	var phones []string
+	if json.Unmarshal(doc["phones"], &phones) != nil || len(phones) == 0 {
+		return nil, false
+	}
+	hint := make([]string, len(phones))
+	for i, p := range phones {
+		forms := station.PhoneSearchForms(p)
+		if len(forms) != 2 {
+			return nil, false
+		}
+		hint[i] = forms[1]
+	}
+	str := func(k string) string {
+		s, _ := asString(doc[k])
+		return s
+	}
+	d, ok := phoneSearch(str("address"), str("head_name"), str("building"), str("unit"), str("room"), phones, hint)
+	if want, _ := asString(doc["search"]); !ok || d != want {
+		return nil, false
+	}
+	b, err := json.Marshal(hint)
+	return b, err == nil
+}
+
 // phoneSearch is the household's search text (households.searchText) when
 // its parts are plain, its address and name need only ASCII lower-casing
-// and its phones are Chinese.
-func phoneSearch(address, head, building, unit, room string, phones []string) (string, bool) {
+// and its phones are Chinese, or their national digits are given.
+func phoneSearch(address, head, building, unit, room string, phones, nationals []string) (string, bool) {
 	b, ok1 := phoneNorm(building, buildingEnds)
 	u, ok2 := phoneNorm(unit, unitEnds)
 	r, ok3 := phoneNorm(room, roomEnds)
@@ -207,8 +238,11 @@ func phoneSearch(address, head, building, unit, room string, phones []string) (s
 		return "", false
 	}
 	parts := []string{address, head, b + "-" + u + "-" + r, b + u + r}
-	for _, p := range phones {
+	for i, p := range phones {
 		national, ok := cnNational(p)
+		if nationals != nil {
+			national, ok = nationals[i], strings.HasPrefix(p, "+")
+		}
 		if !ok {
 			return "", false
 		}

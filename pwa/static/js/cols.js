@@ -38,8 +38,12 @@ export function decodePage(collection, page) {
   // text made from it.
   for (const col of derived) {
     for (let i = 0; i < page.n; i++) {
-      const stored = col.x && col.x[String(i)];
-      docs[i][col.f] = stored !== undefined ? stored : derive(collection, col.f, docs[i]);
+      const sent = col.x && col.x[String(i)];
+      // A search text made with foreign phones comes as their national
+      // digits (which take libphonenumber to know); anything else sent is
+      // the stored value.
+      const hint = col.f === "search" && Array.isArray(sent) ? sent : null;
+      docs[i][col.f] = sent !== undefined && !hint ? sent : derive(collection, col.f, docs[i], hint);
     }
   }
   return docs;
@@ -65,7 +69,7 @@ function formatMillis(m, layout) {
   return layout === "pb" ? iso.replace("T", " ") : iso.replace(/\.?0+Z$/, "Z");
 }
 
-function derive(collection, field, h) {
+function derive(collection, field, h, nationals) {
   if (collection !== "households") return undefined;
   switch (field) {
     case "address":
@@ -75,7 +79,7 @@ function derive(collection, field, h) {
     case "search": {
       const [b, u, r] = [norm(h.building, BUILDING), norm(h.unit, UNIT), norm(h.room, ROOM)];
       const parts = [h.address, h.head_name, b + "-" + u + "-" + r, b + u + r];
-      for (const p of h.phones || []) parts.push(p.slice(1), national(p));
+      (h.phones || []).forEach((p, i) => parts.push(p.slice(1), nationals ? nationals[i] : national(p)));
       return parts.join(" ").replace(/[A-Z]/g, (c) => c.toLowerCase());
     }
     case "phones_display":
