@@ -299,6 +299,7 @@ var zhCN = map[string]string{
 
 	"sync.wrong_officer":      "这些记录属于另一位民警，当前登录的民警不能代为同步。",
 	"sync.unknown_collection": "没有这个数据集。",
+	"sync.unknown_form":       "没有这种数据格式。",
 	"sync.push_too_large":     "一次同步的内容太多（最多 %d MB、%d 条），请分批同步。",
 	"error.unavailable":       "服务暂不可用，请稍后再试。",
 

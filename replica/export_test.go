@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"encoding/json"
 	"time"
 
 	"zoufang/station"
@@ -30,4 +31,32 @@ func (s *Store) PullBy(o *station.Officer, collection string, cp Checkpoint, lim
 		cp = Checkpoint{Updated: r.GetString("updated"), ID: r.Id}
 	}
 	return ids, cp, more, nil
+}
+
+// Derived is what the phone derives of a document's field (derive.go).
+var Derived = derived
+
+// FormatMillis is a datetime as the phone writes it back.
+var FormatMillis = formatMillis
+
+// SplitObject is the compact form's reading of a marshalled document.
+var SplitObject = splitObject
+
+// DerivedSearch is a household's search text as the phone derives it
+// with the national digits of its phones (a page's hint).
+func DerivedSearch(doc map[string]json.RawMessage, hint json.RawMessage) (json.RawMessage, bool) {
+	var nationals, phones []string
+	if json.Unmarshal(hint, &nationals) != nil || json.Unmarshal(doc["phones"], &phones) != nil || len(nationals) != len(phones) {
+		return nil, false
+	}
+	str := func(k string) string {
+		s, _ := asString(doc[k])
+		return s
+	}
+	s, ok := phoneSearch(str("address"), str("head_name"), str("building"), str("unit"), str("room"), phones, nationals)
+	if !ok {
+		return nil, false
+	}
+	b, err := json.Marshal(s)
+	return b, err == nil
 }

@@ -58,6 +58,8 @@ type Rules struct {
 	MaxPhones     int   `json:"max_phones"`
 	MaxPushItems  int   `json:"max_push_items"`
 	MaxPushBytes  int   `json:"max_push_bytes"`
+	// MaxPullPage is the largest page of the compact pull form.
+	MaxPullPage int `json:"max_pull_page"`
 	// PushOrder is the order a push's collections are applied in.
 	PushOrder []string `json:"push_order"`
 	// TagTones colour tags ("warn", "bad"); PriorityTags make a household
@@ -75,7 +77,7 @@ func CurrentRules() Rules {
 		EditWindowMS: ms(visits.EditWindow), ClockSkewMS: ms(visits.ClockSkew), MaxAgeMS: ms(visits.MaxAge),
 		KeepVisitsMS: ms(Window), TokenMarginMS: ms(visits.TokenMargin),
 		MaxNotes: visits.MaxNotes, MaxResidents: households.MaxResident, MaxPhones: station.MaxPhones,
-		MaxPushItems: MaxPushItems, MaxPushBytes: MaxPushBytes, PushOrder: PushedCollections(),
+		MaxPushItems: MaxPushItems, MaxPushBytes: MaxPushBytes, MaxPullPage: MaxColsLimit, PushOrder: PushedCollections(),
 		TagTones: households.TagTones(), PriorityTags: households.PriorityTags,
 		Patrols: patrols.Rules(),
 	}

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"zoufang/gen"
+	"zoufang/replica"
 )
 
 func main() {
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.bin, "bin", "", "measure this zoufang binary instead of building the checkout (another version, for before and after)")
 	fs.StringVar(&cfg.now, "now", "", "where a newly generated history ends (RFC 3339; default: the present minute)")
 	only := fs.String("paths", "", "measure only these paths (comma-separated keys; default all)")
-	fs.StringVar(&cfg.form, "form", "", "the households pull's form= parameter (the field app's compact rows: \"rows\")")
+	fs.StringVar(&cfg.form, "form", "", "the area pulls' form= parameter (the field app's compact columns: \"cols\")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -172,6 +173,7 @@ var paths = []struct{ key, label string }{
 	{"pull_visits_chief", "deputy chief's first page of visits (1,000 of the station's 90 days)"},
 	{"pull_watches", "officer's full pull of holiday watches"},
 	{"pull_area", "full pull of a ~5,000-household area's households, gzip"},
+	{"pull_area_all", "first full pull of a ~5,000-household area, every replicated collection, gzip"},
 	{"targets", "officer's `/sync/me` (today's targets)"},
 	{"board", "`/board` (deputy chief)"},
 	{"search_address", "`/households?q=` address fragment"},
@@ -263,9 +265,12 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 	r.notVisited = ids.notVisited
 	month := r.now.AddDate(0, -1, 0).Format("2006-01")
 	var again struct{ Updated, ID string }
-	areaQuery := url.Values{}
+	areaQuery, areaPage := url.Values{}, 1000
 	if cfg.form != "" {
 		areaQuery.Set("form", cfg.form)
+	}
+	if cfg.form == replica.FormCols {
+		areaPage = replica.MaxColsLimit // the field app's page
 	}
 	probes := map[string]func() sample{
 		"pull_visits": func() sample {
@@ -285,8 +290,25 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 			smp.docs = len(page.Docs)
 			return smp
 		},
-		"pull_watches":       func() sample { smp, _ := srv.fullPull(officer, "holiday_watches", 1000, nil, nil); return smp },
-		"pull_area":          func() sample { smp, _ := srv.fullPull(areaClient, "households", 1000, nil, areaQuery); return smp },
+		"pull_watches": func() sample { smp, _ := srv.fullPull(officer, "holiday_watches", 1000, nil, nil); return smp },
+		"pull_area":    func() sample { smp, _ := srv.fullPull(areaClient, "households", areaPage, nil, areaQuery); return smp },
+		"pull_area_all": func() sample {
+			// What a device with an empty replica pulls for the area: each
+			// collection in the order the phone pulls them.
+			var total sample
+			for _, c := range replica.Collections() {
+				smp, _ := srv.fullPull(areaClient, c, areaPage, nil, areaQuery)
+				total.took += smp.took
+				total.bytes += smp.bytes
+				total.docs += smp.docs
+				total.status = smp.status
+				if smp.err != "" {
+					total.err = c + ": " + smp.err
+					break
+				}
+			}
+			return total
+		},
 		"targets":            func() sample { return srv.get(officer, "/sync/me") },
 		"board":              func() sample { return srv.get(chief, "/board") },
 		"search_address":     func() sample { return srv.get(chief, "/households?q="+url.QueryEscape("小区1")) },
@@ -525,6 +547,7 @@ func (s *server) fullPull(c *http.Client, collection string, limit int, from *st
 		}
 		var page struct {
 			Docs       []json.RawMessage `json:"docs"`
+			N          int               `json:"n"` // the compact form's count
 			Rows       []json.RawMessage `json:"rows"`
 			Checkpoint struct {
 				Updated string `json:"updated"`
@@ -536,7 +559,7 @@ func (s *server) fullPull(c *http.Client, collection string, limit int, from *st
 			total.err = "decode: " + err.Error()
 			return total, cp
 		}
-		total.docs += len(page.Docs) + len(page.Rows)
+		total.docs += len(page.Docs) + len(page.Rows) + page.N
 		cp.Updated, cp.ID = page.Checkpoint.Updated, page.Checkpoint.ID
 		if !page.More {
 			return total, cp
