@@ -204,7 +204,7 @@ func (s *Server) build(app core.App) error {
 	s.Assets = assets
 	s.Shell = pwa.NewShell(assets, func() string { return s.Settings().StationName })
 	s.Households = households.NewStore(app)
-	s.Visits = visits.NewStore(app)
+	s.Visits = visits.NewStore(app).WithRegistry(s.Households)
 	s.Replica = replica.NewStore(app, s.Settings)
 	s.Watches = watches.NewStore(app, s.Visits, s.Settings)
 	s.People = people.NewStore(app, s.movers())

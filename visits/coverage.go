@@ -318,31 +318,24 @@ func (s *Store) Coverage(ctx context.Context, scope Scope, st station.Settings, 
 	return cov, nil
 }
 
-// householdFigures counts active households per (community, grid) in one
-// pass over the covering index.
+// householdFigures counts active households per (community, grid): from
+// the registry's search index when the store has the registry and its
+// index is built, else in one pass over the covering index.
 func (s *Store) householdFigures(ctx context.Context, now time.Time) ([]hhRow, error) {
-	d30, d90 := station.DBTime(households.Since(now, RecentDays)), station.DBTime(households.Since(now, LongDays))
-	var rows []struct {
-		Community string `db:"community"`
-		Grid      string `db:"grid"`
-		Total     int    `db:"total"`
-		V30       int    `db:"v30"`
-		V90       int    `db:"v90"`
-		Never     int    `db:"never"`
-		WeChat    int    `db:"wechat"`
+	recent, long := households.Since(now, RecentDays), households.Since(now, LongDays)
+	var counts []households.AreaCount
+	var err error
+	if s.registry != nil {
+		counts, err = s.registry.CountAreas(ctx, recent, long)
+	} else {
+		counts, err = households.CountAreasSQL(ctx, s.app, recent, long)
 	}
-	// Every SUM is COALESCEd: over no rows SQL's SUM is NULL, not 0.
-	err := s.app.DB().NewQuery(`SELECT community, grid, COUNT(*) AS total,
-		COALESCE(SUM(last_visited_at >= {:d30}), 0) AS v30, COALESCE(SUM(last_visited_at >= {:d90}), 0) AS v90,
-		COALESCE(SUM(last_visited_at = '' OR last_visited_at IS NULL), 0) AS never, COALESCE(SUM(wechat_contact != ''), 0) AS wechat
-		FROM households INDEXED BY idx_households_active_coverage WHERE archived = FALSE GROUP BY community, grid`).
-		Bind(dbx.Params{"d30": d30, "d90": d90}).WithContext(ctx).All(&rows)
 	if err != nil {
-		return nil, station.Internal(err, "coverage households")
+		return nil, err
 	}
-	out := make([]hhRow, len(rows))
-	for i, r := range rows {
-		out[i] = hhRow{Community: r.Community, Grid: r.Grid, F: Figures{Households: r.Total, Visited30: r.V30, Visited90: r.V90, Never: r.Never, WeChat: r.WeChat}}
+	out := make([]hhRow, len(counts))
+	for i, r := range counts {
+		out[i] = hhRow{Community: r.Community, Grid: r.Grid, F: Figures{Households: r.Households, Visited30: r.Recent, Visited90: r.Long, Never: r.Never, WeChat: r.WeChat}}
 	}
 	return out, nil
 }

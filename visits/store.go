@@ -25,11 +25,19 @@ const (
 
 // Store reads and writes visits.
 type Store struct {
-	app core.App
+	app      core.App
+	registry *households.Store // optional: the coverage review counts from its search index
 }
 
 // NewStore returns the visits store of app.
 func NewStore(app core.App) *Store { return &Store{app: app} }
+
+// WithRegistry has the coverage review count households from the
+// registry's in-memory search index rather than a pass over the table.
+func (s *Store) WithRegistry(r *households.Store) *Store {
+	s.registry = r
+	return s
+}
 
 // Closed is the conflict of an edit after the edit window: Current is the
 // stored visit, which stands.
