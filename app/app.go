@@ -166,6 +166,7 @@ type Server struct {
 // filled in when app serves. Tests call it on a PocketBase test app.
 func Bind(app core.App, cfg Config) *Server {
 	s := &Server{App: app, Config: cfg}
+	station.BindSettingsCache(app)
 	bindRecordHooks(app, s)
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		if err := s.build(se.App); err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -107,19 +106,12 @@ func location(tx core.App) *time.Location {
 	if err != nil || name == "" {
 		return station.DefaultSettings().Location()
 	}
-	if loc, ok := zones.Load(name); ok {
-		return loc.(*time.Location)
-	}
-	loc, err := time.LoadLocation(name)
+	loc, err := station.LoadLocation(name)
 	if err != nil {
 		return station.DefaultSettings().Location()
 	}
-	zones.Store(name, loc)
 	return loc
 }
-
-// zones caches loaded time zones by name.
-var zones sync.Map
 
 // actor is the officer whose request made a change, "" for a superuser
 // or the server itself.

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the station's zone must resolve on a machine without zoneinfo
 
@@ -39,8 +40,24 @@ func DefaultSettings() Settings {
 		Timezone:      "Asia/Shanghai",
 		TokenBookSize: 30,
 	}
-	s.loc, _ = time.LoadLocation(s.Timezone)
+	s.loc, _ = LoadLocation(s.Timezone)
 	return s
+}
+
+var zones sync.Map // zone name → *time.Location
+
+// LoadLocation is time.LoadLocation remembered: it reads and parses the
+// zone's tzdata each time, and settings are read on every visit's save.
+func LoadLocation(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 // Location is the station's time zone; "today" always means today there.
@@ -48,7 +65,7 @@ func (s Settings) Location() *time.Location {
 	if s.loc != nil {
 		return s.loc
 	}
-	loc, err := time.LoadLocation(s.Timezone)
+	loc, err := LoadLocation(s.Timezone)
 	if err != nil {
 		return time.FixedZone("CST", 8*3600)
 	}
@@ -77,12 +94,79 @@ func (s Settings) DayString(t time.Time) string {
 // SettingsCollection is the collection holding the station's one settings row.
 const SettingsCollection = "settings"
 
+// settingsKey holds, in the app's store, the settings row as last read
+// and a version that every change of the row moves on (BindSettingsCache).
+const settingsKey = "zoufang.settings"
+
+type settingsEntry struct {
+	version uint64
+	s       *Settings // nil: read it again
+}
+
+// BindSettingsCache has LoadSettings keep the row in memory: it is read on
+// every visit's save (its zone decides the day) and changes a few times a
+// year. Any change of the row, through any path, drops it: when its write
+// executes (so a read later in that transaction sees the new row) and
+// again when the write commits or fails. Without this binding
+// LoadSettings reads the row every time.
+func BindSettingsCache(app core.App) {
+	app.Store().Set(settingsKey, settingsEntry{})
+	drop := func() {
+		app.Store().SetFunc(settingsKey, func(old any) any {
+			e, _ := old.(settingsEntry)
+			return settingsEntry{version: e.version + 1}
+		})
+	}
+	executed := func(e *core.RecordEvent) error {
+		err := e.Next()
+		drop()
+		return err
+	}
+	done := func(e *core.RecordEvent) error { drop(); return e.Next() }
+	failed := func(e *core.RecordErrorEvent) error { drop(); return e.Next() }
+	app.OnRecordCreateExecute(SettingsCollection).BindFunc(executed)
+	app.OnRecordUpdateExecute(SettingsCollection).BindFunc(executed)
+	app.OnRecordDeleteExecute(SettingsCollection).BindFunc(executed)
+	app.OnRecordAfterCreateSuccess(SettingsCollection).BindFunc(done)
+	app.OnRecordAfterUpdateSuccess(SettingsCollection).BindFunc(done)
+	app.OnRecordAfterDeleteSuccess(SettingsCollection).BindFunc(done)
+	app.OnRecordAfterCreateError(SettingsCollection).BindFunc(failed)
+	app.OnRecordAfterUpdateError(SettingsCollection).BindFunc(failed)
+	app.OnRecordAfterDeleteError(SettingsCollection).BindFunc(failed)
+}
+
 // LoadSettings reads the station's settings row, falling back to the defaults
-// for a station that has none yet.
+// for a station that has none yet; kept in memory once BindSettingsCache
+// is bound.
 func LoadSettings(app core.App) (Settings, error) {
-	s := DefaultSettings()
-	recs, err := app.FindRecordsByFilter(SettingsCollection, "", "created", 1, 0)
+	cached, ok := app.Store().GetOk(settingsKey)
+	if !ok {
+		return readSettings(app)
+	}
+	seen, _ := cached.(settingsEntry)
+	if seen.s != nil {
+		c := *seen.s
+		c.VisitWeekdays = slices.Clone(c.VisitWeekdays)
+		return c, nil
+	}
+	s, err := readSettings(app)
 	if err != nil {
+		return s, err
+	}
+	// Kept only if no change came in while it was being read.
+	app.Store().SetFunc(settingsKey, func(old any) any {
+		if e, _ := old.(settingsEntry); e.version == seen.version {
+			return settingsEntry{version: e.version, s: &s}
+		}
+		return old
+	})
+	return s, nil
+}
+
+func readSettings(app core.App) (Settings, error) {
+	s := DefaultSettings()
+	var recs []*core.Record
+	if err := app.RecordQuery(SettingsCollection).OrderBy("created ASC").Limit(1).All(&recs); err != nil {
 		return s, fmt.Errorf("load settings: %w", err)
 	}
 	if len(recs) == 0 {
@@ -108,7 +192,7 @@ func LoadSettings(app core.App) (Settings, error) {
 	}
 	s.TargetWeChat = max(r.GetInt("target_wechat"), 0)
 	if v := r.GetString("timezone"); v != "" {
-		if loc, err := time.LoadLocation(v); err == nil {
+		if loc, err := LoadLocation(v); err == nil {
 			s.Timezone, s.loc = v, loc
 		}
 	}

@@ -2,12 +2,15 @@ package visits
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"zoufang/households"
 	"zoufang/station"
 )
 
@@ -155,6 +158,72 @@ func countNewVisit(ctx context.Context, tx core.App, rec, hrec *core.Record) err
 		WithContext(ctx).Execute()
 	if err != nil {
 		return fmt.Errorf("count visit day: %w", err)
+	}
+	return nil
+}
+
+// answerFigures is what a visit adds to its day's row through its
+// server-computed fields: wechat_new, confirmed, denied, rated, rating_sum
+// and r1 … r5, as daySums counts them.
+func answerFigures(r *core.Record) [10]int {
+	var f [10]int
+	if r.GetBool("wechat_new") {
+		f[0] = 1
+	}
+	rating := r.GetInt("resident_rating")
+	switch r.GetString("resident_answer") {
+	case AnswerConfirmed:
+		f[1] = 1
+		if rating > 0 {
+			f[3], f[4] = 1, rating
+			if rating <= 5 {
+				f[4+rating] = 1
+			}
+		}
+	case AnswerDenied:
+		f[2] = 1
+	}
+	return f
+}
+
+// shiftDay moves the day's row of a visit whose server-computed fields
+// alone changed (see onUpdate) by the difference, within tx: its visits,
+// met and homes depend on fields that did not change. A row that is not
+// there (the household moved to another grid since the day was counted)
+// has the day recounted instead.
+func shiftDay(ctx context.Context, tx core.App, orig, rec *core.Record) error {
+	was, now := answerFigures(orig), answerFigures(rec)
+	if was == now {
+		return nil
+	}
+	var h struct {
+		Community string `db:"community"`
+		Grid      string `db:"grid"`
+	}
+	err := tx.DB().Select("community", "grid").From(households.Collection).Where(dbx.HashExp{"id": rec.GetString("household")}).WithContext(ctx).One(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return refreshDay(ctx, tx, rec.GetString("officer"), rec.GetDateTime("visited_at").Time())
+	}
+	if err != nil {
+		return fmt.Errorf("household of a visit day: %w", err)
+	}
+	st, err := station.LoadSettings(tx)
+	if err != nil {
+		return err
+	}
+	p := dbx.Params{"day": st.DayString(rec.GetDateTime("visited_at").Time()), "o": rec.GetString("officer"), "c": h.Community, "g": h.Grid}
+	for i := range now {
+		p[fmt.Sprintf("d%d", i)] = now[i] - was[i]
+	}
+	res, err := tx.DB().NewQuery(`UPDATE ` + daysTable + ` SET wechat_new = wechat_new + {:d0}, confirmed = confirmed + {:d1},
+		denied = denied + {:d2}, rated = rated + {:d3}, rating_sum = rating_sum + {:d4},
+		r1 = r1 + {:d5}, r2 = r2 + {:d6}, r3 = r3 + {:d7}, r4 = r4 + {:d8}, r5 = r5 + {:d9}
+		WHERE day = {:day} AND officer = {:o} AND community = {:c} AND grid = {:g}`).Bind(p).WithContext(ctx).Execute()
+	if err != nil {
+		return fmt.Errorf("shift visit day: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return refreshDay(ctx, tx, rec.GetString("officer"), rec.GetDateTime("visited_at").Time())
 	}
 	return nil
 }

@@ -164,7 +164,7 @@ func onUpdate(e *core.RecordEvent) error {
 			if err := e.Next(); err != nil {
 				return err
 			}
-			return station.SaveError(refreshDay(e.Context, tx, rec.GetString("officer"), rec.GetDateTime("visited_at").Time()), "refresh visit day")
+			return station.SaveError(shiftDay(e.Context, tx, orig, rec), "shift visit day")
 		})
 	}
 	return e.App.RunInTransaction(func(tx core.App) error {
@@ -374,6 +374,14 @@ func settleHouseholdID(ctx context.Context, tx core.App, hid string, rec *core.R
 				return nil
 			}
 			r.Set("wechat_new", on)
+			if r == rec {
+				// The visit the caller is saving, in this transaction: its
+				// sync stamp covers the change, and the caller counts its
+				// day after. Saving it again would run its update hooks as
+				// if someone had edited it (and settle the household again).
+				_, err := tx.DB().Update(Collection, dbx.Params{"wechat_new": on}, dbx.HashExp{"id": r.Id}).WithContext(ctx).Execute()
+				return err
+			}
 			return tx.SaveWithContext(ctx, r)
 		}
 		for _, r := range newOnes {
