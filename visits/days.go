@@ -192,7 +192,11 @@ func answerFigures(r *core.Record) [10]int {
 // there (the household moved to another grid since the day was counted)
 // has the day recounted instead.
 func shiftDay(ctx context.Context, tx core.App, orig, rec *core.Record) error {
-	was, now := answerFigures(orig), answerFigures(rec)
+	return shiftDayBy(ctx, tx, rec, answerFigures(orig), answerFigures(rec))
+}
+
+// shiftDayBy moves rec's day row from was to now (answerFigures).
+func shiftDayBy(ctx context.Context, tx core.App, rec *core.Record, was, now [10]int) error {
 	if was == now {
 		return nil
 	}

@@ -133,11 +133,13 @@ func onCreate(e *core.RecordEvent) error {
 		}
 		switch {
 		case recount:
-			if err := settleHousehold(e.Context, tx, rec); err != nil {
-				return err
+			// Counted as it stands (not the first contact), then the
+			// recount moves the first-contact mark, and each visit's day
+			// row with it.
+			if err := countNewVisit(e.Context, tx, rec, hrec); err != nil {
+				return station.SaveError(err, "count visit day")
 			}
-			// The recount may have moved the first WeChat contact.
-			return station.SaveError(refreshDay(e.Context, tx, v.Officer, v.VisitedAt), "refresh visit day")
+			return settleHousehold(e.Context, tx, rec)
 		case changed:
 			// Server-computed fields only: nothing else to validate.
 			if err := tx.SaveNoValidateWithContext(e.Context, hrec); err != nil {
@@ -376,11 +378,16 @@ func settleHouseholdID(ctx context.Context, tx core.App, hid string, rec *core.R
 			r.Set("wechat_new", on)
 			if r == rec {
 				// The visit the caller is saving, in this transaction: its
-				// sync stamp covers the change, and the caller counts its
-				// day after. Saving it again would run its update hooks as
-				// if someone had edited it (and settle the household again).
+				// sync stamp covers the change. Saving it again would run
+				// its update hooks as if someone had edited it (and settle
+				// the household again); its day's row moves by the mark.
 				_, err := tx.DB().Update(Collection, dbx.Params{"wechat_new": on}, dbx.HashExp{"id": r.Id}).WithContext(ctx).Execute()
-				return err
+				if err != nil {
+					return err
+				}
+				was := answerFigures(r)
+				was[0] = 1 - was[0]
+				return shiftDayBy(ctx, tx, r, was, answerFigures(r))
 			}
 			return tx.SaveWithContext(ctx, r)
 		}
