@@ -1,6 +1,7 @@
 package households
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -126,13 +127,12 @@ func (x *searchIndex) build(ctx context.Context) (*indexState, error) {
 		if err := rows.ScanStruct(&r); err != nil {
 			return nil, fmt.Errorf("read a household for the search index: %w", err)
 		}
-		st.put(r)
+		st.add(r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read households for the search index: %w", err)
 	}
-	st.finish()
-	st.grams.compact(len(st.entries))
+	st.seal()
 	return st, nil
 }
 
@@ -179,130 +179,344 @@ func (x *searchIndex) match(f *filter) (ids []string, total int) {
 
 // indexState is the index itself. Entries are numbered in the order they
 // were first read and keep their number; the lists hold numbers.
+//
+// It is kept small (about 20 bytes an entry besides its text and its
+// grams): each entry's id is 15 bytes in one array, its search text (and
+// its address, when the text does not begin with it) sits in one shared
+// byte arena, its community, grid and tags are one code into a table of
+// the combinations seen, and its last visit and flags share one int64.
+// An edited text is appended to the arena and its old bytes are left as
+// waste until finish copies the arena, once waste is a quarter of it.
 type indexState struct {
-	entries []indexEntry
-	byID    map[string]int32
-	sorted  []int32 // entry numbers by address, then id
-	rank    []int32 // entry number → its place in sorted
+	ids     []byte           // entry n's id is ids[n*idLen:][:idLen]; see odd
+	odd     map[int32]string // ids not idLen bytes long (PocketBase makes none)
+	ents    []entry
+	text    []byte // the arena of search texts and addresses
+	waste   int    // bytes of text no entry points at
+	places  []place
+	placeOf map[place]uint32
+	byID    []int32          // the entries in id order, but for those in fresh
+	fresh   map[string]int32 // entries put since finish, by id
+	added   []int32          // entries added since finish, not yet in byID
+	sorted  []int32          // entry numbers by address, then id
+	rank    []int32          // entry number → its place in sorted
 	grams   grams
-	last    string            // the highest sync stamp seen
-	names   map[string]string // community and grid ids, stored once
-	moved   []int32           // entries new or readdressed since finish
+	last    string  // the highest sync stamp seen
+	moved   []int32 // entries new or readdressed since finish
 }
 
-type indexEntry struct {
-	id, community, grid, address string
-	search                       string // lower-case haystack, see Household.searchText
-	tags                         string // the stored JSON array, for a quoted match
-	archived                     bool
-	wechat                       bool
-	moving                       bool  // in moved: its place in sorted is to be found
-	lastVisited                  int64 // unix ms; 0 never
+// idLen is the length of a PocketBase record id.
+const idLen = 15
+
+// place is what a search filters on that many households share: their
+// community, grid and tags (the stored JSON array, for a quoted match).
+type place struct{ community, grid, tags string }
+
+// entry is one household; its id is in indexState.ids.
+type entry struct {
+	off, n uint32 // its search text (see Household.searchText, squeeze) is text[off:][:n]
+	addr   uint32 // its address is text[off:][:addr], or text[off+n:][:addr] with flagAddrAfter
+	place  uint32 // index into places
+	visit  int64  // last visit in unix ms (0 never) << flagBits | flags
 }
+
+const (
+	flagArchived  = 1 << iota
+	flagWeChat    // it has a WeChat contact
+	flagMoving    // in moved: its place in sorted is to be found
+	flagAddrAfter // its address follows its text in the arena
+	flagBits      = iota
+)
+
+func (e *entry) lastVisited() int64  { return e.visit >> flagBits }
+func (e *entry) has(flag int64) bool { return e.visit&flag != 0 }
 
 func newIndexState() *indexState {
-	return &indexState{byID: map[string]int32{}, names: map[string]string{}, grams: grams{ids: map[uint64]int32{}}}
+	return &indexState{odd: map[int32]string{}, placeOf: map[place]uint32{}, fresh: map[string]int32{},
+		grams: grams{ids: map[uint64]int32{}}}
 }
 
-func (st *indexState) name(s string) string {
-	if v, ok := st.names[s]; ok {
-		return v
+// id is entry n's id.
+func (st *indexState) id(n int32) string {
+	if s, ok := st.odd[n]; ok {
+		return s
 	}
-	st.names[s] = s
-	return s
+	return string(st.ids[int(n)*idLen:][:idLen])
+}
+
+func (st *indexState) search(e *entry) []byte { return st.text[e.off:][:e.n] }
+
+func (st *indexState) address(e *entry) []byte {
+	if e.has(flagAddrAfter) {
+		return st.text[e.off+e.n:][:e.addr]
+	}
+	return st.text[e.off:][:e.addr]
+}
+
+// find is the number of the entry with id id, if there is one.
+func (st *indexState) find(id string) (int32, bool) {
+	if n, ok := st.fresh[id]; ok {
+		return n, true
+	}
+	k, ok := slices.BinarySearchFunc(st.byID, id, func(n int32, id string) int { return strings.Compare(st.id(n), id) })
+	if !ok {
+		return 0, false
+	}
+	return st.byID[k], true
+}
+
+// squeeze appends s to dst without the parts (space-separated) that
+// another part holds, such as the bare mobile number after the one with
+// 86 before it: a term has no space, so it is in s exactly when it is in
+// one part, and then in the part holding that one; and as all the
+// grams of a part are the grams of the part holding it, the grams stay
+// the same. A text that is not valid UTF-8 is kept as it is.
+func squeeze(dst []byte, s string) []byte {
+	if !utf8.ValidString(s) || !strings.Contains(s, " ") {
+		return append(dst, s...)
+	}
+	parts := strings.Split(s, " ")
+	start := len(dst)
+	for i, p := range parts {
+		if p == "" {
+			continue
+		}
+		held := false
+		for j, q := range parts {
+			if j != i && strings.Contains(q, p) && (len(q) > len(p) || j < i) {
+				held = true
+				break
+			}
+		}
+		if held {
+			continue
+		}
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// store writes r's search text and address to the arena and sets e's
+// offsets to them.
+func (st *indexState) store(e *entry, r *indexRow) {
+	off := len(st.text)
+	st.text = squeeze(st.text, r.Search)
+	e.off, e.n, e.addr = uint32(off), uint32(len(st.text)-off), uint32(len(r.Address))
+	if !strings.HasPrefix(string(st.text[off:]), r.Address) {
+		st.text = append(st.text, r.Address...)
+		e.visit |= flagAddrAfter
+	}
+}
+
+// entryOf is r's entry but for its text, and its place code.
+func (st *indexState) entryOf(r *indexRow) entry {
+	p := place{r.Community, r.Grid, r.Tags}
+	code, ok := st.placeOf[p]
+	if !ok {
+		code = uint32(len(st.places))
+		st.places = append(st.places, p)
+		st.placeOf[p] = code
+	}
+	var visit int64
+	if r.LastVisited != "" {
+		if d, err := types.ParseDateTime(r.LastVisited); err == nil {
+			visit = d.Time().UnixMilli() << flagBits
+		}
+	}
+	if r.Archived {
+		visit |= flagArchived
+	}
+	if r.WeChat != "" {
+		visit |= flagWeChat
+	}
+	return entry{place: code, visit: visit}
+}
+
+// add adds a household the index does not hold (as build reads them:
+// their ids are the table's key); finish then places it.
+func (st *indexState) add(r indexRow) int32 {
+	e := st.entryOf(&r)
+	e.visit |= flagMoving
+	st.store(&e, &r)
+	n := int32(len(st.ents))
+	st.ents = append(st.ents, e)
+	if len(r.ID) == idLen {
+		st.ids = append(st.ids, r.ID...)
+	} else {
+		st.ids = append(st.ids, make([]byte, idLen)...)
+		st.odd[n] = r.ID
+	}
+	st.grams.add(n, string(st.search(&e)))
+	st.added = append(st.added, n)
+	st.moved = append(st.moved, n)
+	st.seen(r.Updated)
+	return n
+}
+
+func (st *indexState) seen(updated string) {
+	if updated > st.last {
+		st.last = updated
+	}
 }
 
 // put adds or replaces one household; finish then places the new and
 // readdressed ones in the address order.
 func (st *indexState) put(r indexRow) {
-	e := indexEntry{id: r.ID, community: st.name(r.Community), grid: st.name(r.Grid), address: r.Address,
-		search: r.Search, tags: r.Tags, archived: r.Archived, wechat: r.WeChat != ""}
-	if r.LastVisited != "" {
-		if d, err := types.ParseDateTime(r.LastVisited); err == nil {
-			e.lastVisited = d.Time().UnixMilli()
+	n, ok := st.find(r.ID)
+	if !ok {
+		st.fresh[r.ID] = st.add(r)
+		return
+	}
+	old := &st.ents[n]
+	e := st.entryOf(&r)
+	oldSearch, oldAddr := st.search(old), st.address(old)
+	if string(oldSearch) == string(squeeze(nil, r.Search)) && string(oldAddr) == r.Address {
+		e.off, e.n, e.addr = old.off, old.n, old.addr
+		e.visit |= old.visit & flagAddrAfter
+	} else {
+		st.waste += int(old.n)
+		if old.has(flagAddrAfter) {
+			st.waste += int(old.addr)
+		}
+		st.store(&e, &r)
+		if s := st.search(&e); string(oldSearch) != string(s) {
+			st.grams.change(n, string(oldSearch), string(s))
 		}
 	}
-	if n, ok := st.byID[r.ID]; ok {
-		old := &st.entries[n]
-		if old.search != e.search {
-			st.grams.change(n, old.search, e.search)
-		}
-		e.moving = old.moving || old.address != e.address
-		if e.moving && !old.moving {
+	moving := old.has(flagMoving) || string(oldAddr) != r.Address
+	if moving {
+		e.visit |= flagMoving
+		if !old.has(flagMoving) {
 			st.moved = append(st.moved, n)
 		}
-		*old = e
-	} else {
-		n := int32(len(st.entries))
-		e.moving = true
-		st.entries = append(st.entries, e)
-		st.byID[r.ID] = n
-		st.grams.add(n, e.search)
-		st.moved = append(st.moved, n)
 	}
-	if r.Updated > st.last {
-		st.last = r.Updated
+	*old = e
+	st.seen(r.Updated)
+}
+
+func (st *indexState) cmpID(a, b int32) int {
+	if len(st.odd) == 0 {
+		return bytes.Compare(st.ids[int(a)*idLen:][:idLen], st.ids[int(b)*idLen:][:idLen])
 	}
+	return strings.Compare(st.id(a), st.id(b))
 }
 
 func (st *indexState) less(a, b int32) int {
-	ea, eb := &st.entries[a], &st.entries[b]
-	if c := strings.Compare(ea.address, eb.address); c != 0 {
+	if c := bytes.Compare(st.address(&st.ents[a]), st.address(&st.ents[b])); c != 0 {
 		return c
 	}
-	return strings.Compare(ea.id, eb.id)
+	return st.cmpID(a, b)
 }
 
-// finish merges the moved entries into the address order, in one pass
-// over it, and renumbers the ranks.
+// finish merges the added entries into the id order and the moved ones
+// into the address order, in one pass over each, renumbers the ranks and
+// copies the arena if it holds too much waste.
 func (st *indexState) finish() {
+	if len(st.added) > 0 {
+		slices.SortFunc(st.added, st.cmpID)
+		st.byID = mergeSorted(st.byID, st.added, st.cmpID, nil)
+		st.added = st.added[:0]
+		clear(st.fresh)
+	}
+	if st.waste > 1<<16 && st.waste > len(st.text)/4 {
+		st.compactText()
+	}
 	if len(st.moved) == 0 {
 		return
 	}
 	slices.SortFunc(st.moved, st.less)
-	next := make([]int32, 0, len(st.entries))
-	i := 0
-	for _, n := range st.sorted {
-		if st.entries[n].moving {
-			continue
-		}
-		for i < len(st.moved) && st.less(st.moved[i], n) < 0 {
-			next = append(next, st.moved[i])
-			i++
-		}
-		next = append(next, n)
-	}
-	next = append(next, st.moved[i:]...)
+	st.sorted = mergeSorted(st.sorted, st.moved, st.less, func(n int32) bool { return st.ents[n].has(flagMoving) })
 	for _, n := range st.moved {
-		st.entries[n].moving = false
+		st.ents[n].visit &^= flagMoving
 	}
 	st.moved = st.moved[:0]
-	st.sorted = next
-	if len(st.rank) < len(st.entries) {
-		st.rank = slices.Grow(st.rank, len(st.entries)-len(st.rank))[:len(st.entries)]
+	if len(st.rank) < len(st.ents) {
+		st.rank = slices.Grow(st.rank, len(st.ents)-len(st.rank))[:len(st.ents)]
 	}
 	for p, n := range st.sorted {
 		st.rank[n] = int32(p)
 	}
 }
 
+// mergeSorted is a new list of old (but those skip drops) and more, both
+// in cmp order.
+func mergeSorted(old, more []int32, cmp func(a, b int32) int, skip func(int32) bool) []int32 {
+	next := make([]int32, 0, len(old)+len(more))
+	i := 0
+	for _, n := range old {
+		if skip != nil && skip(n) {
+			continue
+		}
+		for i < len(more) && cmp(more[i], n) < 0 {
+			next = append(next, more[i])
+			i++
+		}
+		next = append(next, n)
+	}
+	return append(next, more[i:]...)
+}
+
+// compactText copies the arena without its waste.
+func (st *indexState) compactText() {
+	text := make([]byte, 0, len(st.text)-st.waste)
+	for i := range st.ents {
+		e := &st.ents[i]
+		end := e.off + e.n
+		if e.has(flagAddrAfter) {
+			end += e.addr
+		}
+		off := len(text)
+		text = append(text, st.text[e.off:end]...)
+		e.off = uint32(off)
+	}
+	st.text, st.waste = text, 0
+}
+
+// seal gives back the room the lists grew into once the build is done.
+func (st *indexState) seal() {
+	st.finish()
+	st.ids = slices.Clip(slices.Clone(st.ids))
+	st.ents = slices.Clip(slices.Clone(st.ents))
+	st.text = slices.Clip(slices.Clone(st.text))
+	st.added, st.moved = nil, nil
+	st.grams.compact(len(st.ents))
+}
+
 // match is searchIndex.match.
 func (st *indexState) match(f *filter) (ids []string, total int) {
 	var ranks []int32
+	terms := make([][]byte, len(f.terms))
+	for i, t := range f.terms {
+		terms[i] = []byte(t)
+	}
+	// Whether f keeps a place is decided once a search: 1 yes, 2 no.
+	verdict := make([]uint8, len(st.places))
 	keep := func(n int32) {
-		e := &st.entries[n]
-		if !f.keeps(e) {
+		e := &st.ents[n]
+		v := verdict[e.place]
+		if v == 0 {
+			v = 2
+			if f.keepsPlace(&st.places[e.place]) {
+				v = 1
+			}
+			verdict[e.place] = v
+		}
+		if v != 1 || !f.keeps(e.has(flagArchived), e.has(flagWeChat), e.lastVisited()) {
 			return
 		}
-		for _, t := range f.terms {
-			if !strings.Contains(e.search, t) {
+		s := st.search(e)
+		for _, t := range terms {
+			if !bytes.Contains(s, t) {
 				return
 			}
 		}
 		ranks = append(ranks, st.rank[n])
 	}
 	if cand, all := st.candidates(f.terms); all {
-		for n := range st.entries {
+		for n := range st.ents {
 			keep(int32(n))
 		}
 	} else {
@@ -337,7 +551,7 @@ func (st *indexState) match(f *filter) (ids []string, total int) {
 		}
 		keys := make([]key, len(ranks))
 		for i, r := range ranks {
-			keys[i] = key{st.entries[st.sorted[r]].lastVisited, r}
+			keys[i] = key{st.ents[st.sorted[r]].lastVisited(), r}
 			if f.q.Sort == SortRecent {
 				keys[i].at = -keys[i].at
 			}
@@ -356,7 +570,7 @@ func (st *indexState) match(f *filter) (ids []string, total int) {
 	from := min(max(f.q.Offset, 0), total)
 	to := min(from+max(f.q.Limit, 0), total)
 	for _, r := range ranks[from:to] {
-		ids = append(ids, st.entries[st.sorted[r]].id)
+		ids = append(ids, st.id(st.sorted[r]))
 	}
 	return ids, total
 }

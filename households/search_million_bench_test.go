@@ -128,10 +128,9 @@ func benchRows(tb testing.TB, n int) (rows []indexRow, communities []string) {
 func indexOf(rows []indexRow) *indexState {
 	st := newIndexState()
 	for _, r := range rows {
-		st.put(r)
+		st.add(r)
 	}
-	st.finish()
-	st.grams.compact(len(st.entries))
+	st.seal()
 	return st
 }
 
