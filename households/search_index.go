@@ -611,34 +611,22 @@ func (st *indexState) candidates(terms []string) (cand []int32, all bool) {
 	if len(lists) > 0 {
 		// The shortest list, intersected with the others, smallest first,
 		// then tried against the bitmaps.
-		slices.SortFunc(lists, func(a, b *posting) int { return len(a.ids) - len(b.ids) })
-		cand = lists[0].ids
-		own := false
+		slices.SortFunc(lists, func(a, b *posting) int { return len(a.lo) - len(b.lo) })
+		cand = lists[0].appendTo(nil)
 		for _, l := range lists[1:] {
 			if len(cand) == 0 {
 				break
 			}
-			var out []int32
-			if own {
-				out = cand[:0]
-			} else {
-				out = make([]int32, 0, len(cand))
-			}
-			cand, own = intersect(out, cand, l.ids), true
+			cand = l.intersect(cand[:0], cand)
 		}
 		for _, m := range maps {
-			var out []int32
-			if own {
-				out = cand[:0]
-			} else {
-				out = make([]int32, 0, len(cand))
-			}
+			out := cand[:0]
 			for _, n := range cand {
 				if m.has(n) {
 					out = append(out, n)
 				}
 			}
-			cand, own = out, true
+			cand = out
 		}
 		return cand, false
 	}
@@ -659,13 +647,30 @@ func (st *indexState) candidates(terms []string) (cand []int32, all bool) {
 	return cand, false
 }
 
-// intersect appends to out the numbers in both a and b (sorted), where a
-// is the shorter; out may be a[:0]. A much longer b is searched, not
-// walked.
-func intersect(out, a, b []int32) []int32 {
+// intersect appends to out the numbers of a (sorted) that p, a list,
+// holds, block by block; out may be a[:0].
+func (p *posting) intersect(out, a []int32) []int32 {
+	for i := 0; i < len(a); {
+		hi := a[i] >> 16
+		j := i + 1
+		for j < len(a) && a[j]>>16 == hi {
+			j++
+		}
+		if blk := p.block(int(hi)); len(blk) > 0 {
+			out = intersect16(out, a[i:j], blk)
+		}
+		i = j
+	}
+	return out
+}
+
+// intersect16 appends to out the numbers of a (sorted, all in one block)
+// whose low 16 bits are in b (sorted); out may be a[:0]. A much longer b
+// is searched, not walked.
+func intersect16(out, a []int32, b []uint16) []int32 {
 	if len(b) > 16*len(a) {
 		for _, n := range a {
-			i, ok := slices.BinarySearch(b, n)
+			i, ok := slices.BinarySearch(b, uint16(n))
 			if ok {
 				out = append(out, n)
 			}
@@ -675,13 +680,14 @@ func intersect(out, a, b []int32) []int32 {
 	}
 	j := 0
 	for _, n := range a {
-		for j < len(b) && b[j] < n {
+		lo := uint16(n)
+		for j < len(b) && b[j] < lo {
 			j++
 		}
 		if j == len(b) {
 			break
 		}
-		if b[j] == n {
+		if b[j] == lo {
 			out = append(out, n)
 		}
 	}
@@ -711,11 +717,14 @@ type grams struct {
 }
 
 // posting is the entries that hold one gram: a sorted list of their
-// numbers, or, for a gram more than one entry in 32 holds (most grams of
+// numbers, or, for a gram more than one entry in 16 holds (many grams of
 // digits), a bitmap of them, which is smaller and is intersected a word
-// at a time.
+// at a time. A list keeps the low 16 bits of each number, in blocks of
+// the numbers that share their high bits (ends[b] is where block b ends
+// in lo): two bytes an entry, where an int32 took four.
 type posting struct {
-	ids  []int32
+	lo   []uint16
+	ends []uint32
 	bits []uint64
 	n    int32 // how many entries bits holds
 }
@@ -724,7 +733,7 @@ func (p *posting) len() int {
 	if p.bits != nil {
 		return int(p.n)
 	}
-	return len(p.ids)
+	return len(p.lo)
 }
 
 func (p *posting) has(e int32) bool {
@@ -732,18 +741,57 @@ func (p *posting) has(e int32) bool {
 	return w < len(p.bits) && p.bits[w]&(1<<(e%64)) != 0
 }
 
+// bounds is where block hi lies in lo.
+func (p *posting) bounds(hi int) (from, to int) {
+	if hi >= len(p.ends) {
+		return len(p.lo), len(p.lo)
+	}
+	if hi > 0 {
+		from = int(p.ends[hi-1])
+	}
+	return from, int(p.ends[hi])
+}
+
+func (p *posting) block(hi int) []uint16 {
+	from, to := p.bounds(hi)
+	return p.lo[from:to]
+}
+
+// appendTo appends the numbers of list p to out, in order.
+func (p *posting) appendTo(out []int32) []int32 {
+	out = slices.Grow(out, len(p.lo))
+	from := 0
+	for hi, to := range p.ends {
+		for _, lo := range p.lo[from:to] {
+			out = append(out, int32(hi)<<16|int32(lo))
+		}
+		from = int(to)
+	}
+	return out
+}
+
 // insert adds entry e.
 func (p *posting) insert(e int32) {
 	if p.bits == nil {
-		l := len(p.ids)
+		hi, lo := int(e>>16), uint16(e)
+		for len(p.ends) <= hi {
+			p.ends = append(p.ends, uint32(len(p.lo)))
+		}
+		from, to := p.bounds(hi)
 		switch {
-		case l == 0 || p.ids[l-1] < e:
-			p.ids = append(p.ids, e)
-		case p.ids[l-1] == e: // a gram seen twice in a text
+		case to == len(p.lo) && (from == to || p.lo[to-1] < lo):
+			p.lo = append(p.lo, lo)
+		case to > from && p.lo[to-1] == lo: // a gram seen twice in a text
+			return
 		default:
-			if k, ok := slices.BinarySearch(p.ids, e); !ok {
-				p.ids = slices.Insert(p.ids, k, e)
+			k, ok := slices.BinarySearch(p.lo[from:to], lo)
+			if ok {
+				return
 			}
+			p.lo = slices.Insert(p.lo, from+k, lo)
+		}
+		for b := hi; b < len(p.ends); b++ {
+			p.ends[b]++
 		}
 		return
 	}
@@ -759,8 +807,13 @@ func (p *posting) insert(e int32) {
 // remove takes entry e out.
 func (p *posting) remove(e int32) {
 	if p.bits == nil {
-		if k, ok := slices.BinarySearch(p.ids, e); ok {
-			p.ids = slices.Delete(p.ids, k, k+1)
+		hi := int(e >> 16)
+		from, to := p.bounds(hi)
+		if k, ok := slices.BinarySearch(p.lo[from:to], uint16(e)); ok {
+			p.lo = slices.Delete(p.lo, from+k, from+k+1)
+			for b := hi; b < len(p.ends); b++ {
+				p.ends[b]--
+			}
 		}
 		return
 	}
@@ -902,21 +955,22 @@ func (g *grams) change(n int32, old, s string) {
 	}
 }
 
-// compact makes bitmaps of the lists more than one entry in 32 of
-// entries holds, and gives back the room the others grew into.
+// compact makes bitmaps of the lists more than one entry in 16 of
+// entries holds (where a bitmap takes less than two bytes an entry), and
+// gives back the room the others grew into.
 func (g *grams) compact(entries int) {
 	for i := range g.lists {
 		p := &g.lists[i]
 		switch {
 		case p.bits != nil:
-		case len(p.ids) > entries/32 && entries >= 64:
+		case len(p.lo) > entries/16 && entries >= 64:
 			p.bits = make([]uint64, (entries+63)/64)
-			for _, e := range p.ids {
+			for _, e := range p.appendTo(nil) {
 				p.bits[e/64] |= 1 << (e % 64)
 			}
-			p.n, p.ids = int32(len(p.ids)), nil
-		case cap(p.ids)-len(p.ids) > len(p.ids)/8:
-			p.ids = slices.Clone(p.ids)
+			p.n, p.lo, p.ends = int32(len(p.lo)), nil, nil
+		case cap(p.lo)-len(p.lo) > len(p.lo)/8:
+			p.lo = slices.Clone(p.lo)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"zoufang/station"
 )
@@ -146,7 +147,7 @@ func heapAfterGC() uint64 {
 // postingBytes is what the gram lists take.
 func (g *grams) postingBytes() (n int) {
 	for _, p := range g.lists {
-		n += 56 + 4*cap(p.ids) + 8*cap(p.bits)
+		n += int(unsafe.Sizeof(p)) + 2*cap(p.lo) + 4*cap(p.ends) + 8*cap(p.bits)
 	}
 	return n + 16*len(g.ids)
 }
