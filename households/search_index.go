@@ -305,7 +305,7 @@ func (st *indexState) store(e *entry, r *indexRow) {
 	off := len(st.text)
 	st.text = squeeze(st.text, r.Search)
 	e.off, e.n, e.addr = uint32(off), uint32(len(st.text)-off), uint32(len(r.Address))
-	if !strings.HasPrefix(string(st.text[off:]), r.Address) {
+	if e.addr > e.n || string(st.text[off:][:e.addr]) != r.Address {
 		st.text = append(st.text, r.Address...)
 		e.visit |= flagAddrAfter
 	}
@@ -349,7 +349,7 @@ func (st *indexState) add(r indexRow) int32 {
 		st.ids = append(st.ids, make([]byte, idLen)...)
 		st.odd[n] = r.ID
 	}
-	st.grams.add(n, string(st.search(&e)))
+	st.grams.add(n, r.Search) // the grams of its squeezed text
 	st.added = append(st.added, n)
 	st.moved = append(st.moved, n)
 	st.seen(r.Updated)
