@@ -30,6 +30,10 @@ import (
 // 50–400 ms. A search with no text still reads every entry (about 10 ms
 // at 1,000,000).
 //
+// It holds about 210 MB at 1,000,000 households (about 22 MB at 100,000),
+// a third of it the gram lists (see posting) and most of the rest the
+// search texts; see indexState for how the entries are kept small.
+//
 // The index is built once in the background (Warm, or the first search);
 // until it is ready a search is answered by SQL. After that it brings
 // itself up to date before each search by reading the households whose
@@ -180,8 +184,8 @@ func (x *searchIndex) match(f *filter) (ids []string, total int) {
 // indexState is the index itself. Entries are numbered in the order they
 // were first read and keep their number; the lists hold numbers.
 //
-// It is kept small (about 20 bytes an entry besides its text and its
-// grams): each entry's id is 15 bytes in one array, its search text (and
+// It is kept small (about 50 bytes an entry besides its text and its
+// grams, where Go strings and a map took over 300): each entry's id is 15 bytes in one array, its search text (and
 // its address, when the text does not begin with it) sits in one shared
 // byte arena, its community, grid and tags are one code into a table of
 // the combinations seen, and its last visit and flags share one int64.
@@ -697,7 +701,8 @@ func intersect16(out, a []int32, b []uint16) []int32 {
 // noRune stands for "no character": a gram of fewer than three.
 const noRune rune = -1
 
-// The grams with fixed ids: every ASCII character alone or followed by
+// The grams with fixed numbers, looked up in a table rather than a map
+// (most never occur, so they have no list until they do): every ASCII character alone or followed by
 // another (digits, Latin letters, dashes), and every three digits, which
 // a phone fragment is found by (two digits are in too many numbers).
 const (
@@ -711,7 +716,8 @@ const (
 // Whitespace separates the text's parts and is in no gram, as no term
 // holds it.
 type grams struct {
-	lists      []posting        // by gram id; the first fixedGrams have fixed ids
+	lists      []posting        // by gram id
+	fixed      []int32          // 1 + the id of each gram with a fixed number (fixedGram), 0 none yet
 	ids        map[uint64]int32 // the id of every other gram
 	buf1, buf2 []int32          // scratch for a text's grams
 }
@@ -825,7 +831,7 @@ func (p *posting) remove(e int32) {
 
 func isDigit(r rune) bool { return '0' <= r && r <= '9' }
 
-// fixedGram is the fixed id of the gram abc (c, or b and c, noRune for a
+// fixedGram is the fixed number of the gram abc (c, or b and c, noRune for a
 // shorter one), if it has one.
 func fixedGram(a, b, c rune) (int32, bool) {
 	switch {
@@ -845,11 +851,14 @@ func fixedGram(a, b, c rune) (int32, bool) {
 // id is the id of the gram ab (b noRune for a single character), made if
 // new; of three characters only digits are kept (fixedGram).
 func (g *grams) id(a, b, c rune) (int32, bool) {
-	if len(g.lists) == 0 {
-		g.lists = make([]posting, fixedGrams)
-	}
-	if id, ok := fixedGram(a, b, c); ok {
-		return id, true
+	if f, ok := fixedGram(a, b, c); ok {
+		if g.fixed == nil {
+			g.fixed = make([]int32, fixedGrams)
+		}
+		if g.fixed[f] == 0 {
+			g.fixed[f] = g.new() + 1
+		}
+		return g.fixed[f] - 1, true
 	}
 	if c != noRune {
 		return 0, false
@@ -858,21 +867,32 @@ func (g *grams) id(a, b, c rune) (int32, bool) {
 	if id, ok := g.ids[k]; ok {
 		return id, true
 	}
-	id := int32(len(g.lists))
+	id := g.new()
 	g.ids[k] = id
-	g.lists = append(g.lists, posting{})
 	return id, true
+}
+
+// new is the id of a new, empty list.
+func (g *grams) new() int32 {
+	g.lists = append(g.lists, posting{})
+	return int32(len(g.lists) - 1)
 }
 
 // lookup is the id of the gram abc, if any entry holds it; a gram of
 // three characters the index does not keep is found (as no id), since
 // only the shorter grams narrow by it.
 func (g *grams) lookup(a, b, c rune) (int32, bool) {
-	id, ok := fixedGram(a, b, c)
-	if !ok {
-		if c != noRune {
-			return -1, true
+	var id int32
+	f, ok := fixedGram(a, b, c)
+	switch {
+	case ok:
+		if g.fixed == nil || g.fixed[f] == 0 {
+			return 0, false
 		}
+		id = g.fixed[f] - 1
+	case c != noRune:
+		return -1, true
+	default:
 		id, ok = g.ids[uint64(uint32(a))<<32|uint64(uint32(b))]
 	}
 	if !ok || int(id) >= len(g.lists) || g.lists[id].len() == 0 {
@@ -959,6 +979,7 @@ func (g *grams) change(n int32, old, s string) {
 // entries holds (where a bitmap takes less than two bytes an entry), and
 // gives back the room the others grew into.
 func (g *grams) compact(entries int) {
+	g.lists = slices.Clone(g.lists)
 	for i := range g.lists {
 		p := &g.lists[i]
 		switch {
