@@ -195,8 +195,8 @@ type indexState struct {
 	ids     []byte           // entry n's id is ids[n*idLen:][:idLen]; see odd
 	odd     map[int32]string // ids not idLen bytes long (PocketBase makes none)
 	ents    []entry
-	text    []byte // the arena of search texts and addresses
-	waste   int    // bytes of text no entry points at
+	text    arena // the search texts and addresses
+	waste   int   // bytes of text no entry points at
 	places  []place
 	placeOf map[place]uint32
 	byID    []int32          // the entries in id order, but for those in fresh
@@ -248,14 +248,48 @@ func (st *indexState) id(n int32) string {
 	return string(st.ids[int(n)*idLen:][:idLen])
 }
 
-func (st *indexState) search(e *entry) []byte { return st.text[e.off:][:e.n] }
+func (st *indexState) search(e *entry) []byte { return st.text.at(e.off, e.n) }
 
 func (st *indexState) address(e *entry) []byte {
 	if e.has(flagAddrAfter) {
-		return st.text[e.off+e.n:][:e.addr]
+		return st.text.at(e.off, e.n+e.addr)[e.n:]
 	}
-	return st.text[e.off:][:e.addr]
+	return st.text.at(e.off, e.addr)
 }
+
+// arena holds bytes in chunks of 1 MB, so that adding to it never copies
+// what it holds (a single slice would, and would keep a quarter of its
+// length spare). A place in it is a uint32: chunk << chunkBits | offset;
+// what is written at once lies in one chunk, one of its own (at offset
+// 0, however long) if longer than a chunk.
+type arena struct {
+	chunks [][]byte // each of capacity chunkSize, but those of one longer text or cut to length by seal
+	used   int      // bytes written
+}
+
+const (
+	chunkBits = 20
+	chunkSize = 1 << chunkBits
+)
+
+func (a *arena) at(off, n uint32) []byte {
+	return a.chunks[off>>chunkBits][off&(chunkSize-1):][:n]
+}
+
+// room makes room for up to n bytes at the end of the last chunk (see
+// last) and is the place they will start at.
+func (a *arena) room(n int) uint32 {
+	if k := len(a.chunks); k > 0 {
+		if c := a.chunks[k-1]; len(c)+n <= chunkSize && cap(c) == chunkSize {
+			return uint32((k-1)<<chunkBits | len(c))
+		}
+	}
+	a.chunks = append(a.chunks, make([]byte, 0, max(n, chunkSize)))
+	return uint32((len(a.chunks) - 1) << chunkBits)
+}
+
+// last is the chunk room made room in.
+func (a *arena) last() *[]byte { return &a.chunks[len(a.chunks)-1] }
 
 // find is the number of the entry with id id, if there is one.
 func (st *indexState) find(id string) (int32, bool) {
@@ -276,8 +310,8 @@ func (st *indexState) find(id string) (int32, bool) {
 // grams of a part are the grams of the part holding it, the grams stay
 // the same. A text that is not valid UTF-8 is kept as it is.
 func squeeze(dst []byte, s string) []byte {
-	if !utf8.ValidString(s) || !strings.Contains(s, " ") {
-		return append(dst, s...)
+	if !utf8.ValidString(s) || !strings.Contains(s, " ") || strings.Count(s, " ") >= 64 {
+		return append(dst, s...) // a text of many parts is kept whole: they are compared in pairs
 	}
 	parts := strings.Split(s, " ")
 	start := len(dst)
@@ -306,13 +340,17 @@ func squeeze(dst []byte, s string) []byte {
 // store writes r's search text and address to the arena and sets e's
 // offsets to them.
 func (st *indexState) store(e *entry, r *indexRow) {
-	off := len(st.text)
-	st.text = squeeze(st.text, r.Search)
-	e.off, e.n, e.addr = uint32(off), uint32(len(st.text)-off), uint32(len(r.Address))
-	if e.addr > e.n || string(st.text[off:][:e.addr]) != r.Address {
-		st.text = append(st.text, r.Address...)
+	e.off = st.text.room(len(r.Search) + len(r.Address))
+	c := st.text.last()
+	start := len(*c)
+	*c = squeeze(*c, r.Search)
+	text := (*c)[start:]
+	e.n, e.addr = uint32(len(text)), uint32(len(r.Address))
+	if e.addr > e.n || string(text[:e.addr]) != r.Address {
+		*c = append(*c, r.Address...)
 		e.visit |= flagAddrAfter
 	}
+	st.text.used += len(*c) - start
 }
 
 // entryOf is r's entry but for its text, and its place code.
@@ -425,7 +463,7 @@ func (st *indexState) finish() {
 		st.added = st.added[:0]
 		clear(st.fresh)
 	}
-	if st.waste > 1<<16 && st.waste > len(st.text)/4 {
+	if st.waste > 1<<16 && st.waste > st.text.used/4 {
 		st.compactText()
 	}
 	if len(st.moved) == 0 {
@@ -465,16 +503,18 @@ func mergeSorted(old, more []int32, cmp func(a, b int32) int, skip func(int32) b
 
 // compactText copies the arena without its waste.
 func (st *indexState) compactText() {
-	text := make([]byte, 0, len(st.text)-st.waste)
+	var text arena
 	for i := range st.ents {
 		e := &st.ents[i]
-		end := e.off + e.n
+		n := e.n
 		if e.has(flagAddrAfter) {
-			end += e.addr
+			n += e.addr
 		}
-		off := len(text)
-		text = append(text, st.text[e.off:end]...)
-		e.off = uint32(off)
+		b := st.text.at(e.off, n)
+		e.off = text.room(len(b))
+		c := text.last()
+		*c = append(*c, b...)
+		text.used += len(b)
 	}
 	st.text, st.waste = text, 0
 }
@@ -484,8 +524,10 @@ func (st *indexState) seal() {
 	st.finish()
 	st.ids = slices.Clip(slices.Clone(st.ids))
 	st.ents = slices.Clip(slices.Clone(st.ents))
-	st.text = slices.Clip(slices.Clone(st.text))
 	st.added, st.moved = nil, nil
+	if k := len(st.text.chunks); k > 0 && cap(st.text.chunks[k-1]) == chunkSize {
+		st.text.chunks[k-1] = slices.Clone(st.text.chunks[k-1]) // the next text goes in a new chunk
+	}
 	st.grams.compact(len(st.ents))
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 
 // TestSearchIndexKeptUpToDateAgreesWithRebuilt edits, readdresses, adds
 // and archives households in rounds, as refresh brings the index up to
-// date, until the arena of texts has been copied several times, and
+// date, until the arena of texts has been copied several times (with
+// texts longer than its chunks, and texts of many parts), and
 // checks after each round that the index answers as one built afresh
 // from the same rows.
 func TestSearchIndexKeptUpToDateAgreesWithRebuilt(t *testing.T) {
@@ -21,6 +23,8 @@ func TestSearchIndexKeptUpToDateAgreesWithRebuilt(t *testing.T) {
 	for i := range 20 { // ids PocketBase does not make
 		rows[i*97].ID = fmt.Sprintf("odd-%d", i)
 	}
+	rows[5].Search = strings.Repeat("贡院", 200_000) // longer than a chunk of the arena
+	rows[6].Search = strings.Repeat("王 ", 100) + rows[6].Search
 	st := newIndexState()
 	for _, r := range rows {
 		st.add(r)
@@ -32,7 +36,7 @@ func TestSearchIndexKeptUpToDateAgreesWithRebuilt(t *testing.T) {
 	texts := []string{"", "王", "建国", "5678", "138", "3-1-301", "301", "小区", "广福 1", "13", "8"}
 	compactions := 0
 	for round := range 40 {
-		for range 300 {
+		for k := range 300 {
 			i := rng.IntN(len(rows))
 			r := &rows[i]
 			switch rng.IntN(6) {
@@ -55,6 +59,9 @@ func TestSearchIndexKeptUpToDateAgreesWithRebuilt(t *testing.T) {
 			case 5: // an address not at the start of its text
 				r.Address = "A座" + r.Address
 			}
+			if round == 3 && k == 0 {
+				r.Address, r.Search = "", strings.Repeat("建国", 300_000)+" "+r.Search
+			}
 			r.Updated = station.DBTime(now.Add(time.Duration(round) * time.Second))
 			waste := st.waste
 			st.put(*r)
@@ -62,9 +69,9 @@ func TestSearchIndexKeptUpToDateAgreesWithRebuilt(t *testing.T) {
 				t.Fatalf("waste went down in put")
 			}
 		}
-		before := len(st.text)
+		before := st.text.used
 		st.finish()
-		if len(st.text) < before {
+		if st.text.used < before {
 			compactions++
 		}
 		fresh := newIndexState()
