@@ -42,14 +42,22 @@ func newFilter(o *station.Officer, q Query) *filter {
 	return f
 }
 
-// keeps reports whether e passes every filter but the text.
-func (f *filter) keeps(e *indexEntry) bool {
+// keepsPlace reports whether f keeps the households of p as far as their
+// community, grid and tags go.
+func (f *filter) keepsPlace(p *place) bool {
 	q := f.q
-	return e.archived == q.Archived && f.o.CoversCommunity(e.community) &&
-		(q.Community == "" || e.community == q.Community) && (q.Grid == "" || e.grid == q.Grid) &&
-		(q.Officer == "" || slices.Contains(q.Communities, e.community)) &&
-		(f.tag == "" || strings.Contains(e.tags, f.tag)) && (f.cut == 0 || e.lastVisited < f.cut) &&
-		(f.within == 0 || e.lastVisited >= f.within) && (!q.Never || e.lastVisited == 0) && (!q.WeChat || e.wechat)
+	return f.o.CoversCommunity(p.community) &&
+		(q.Community == "" || p.community == q.Community) && (q.Grid == "" || p.grid == q.Grid) &&
+		(q.Officer == "" || slices.Contains(q.Communities, p.community)) &&
+		(f.tag == "" || strings.Contains(p.tags, f.tag))
+}
+
+// keeps reports whether f keeps a household of a kept place: archived or
+// not, with a WeChat contact or not, last visited at (unix ms, 0 never).
+func (f *filter) keeps(archived, wechat bool, lastVisited int64) bool {
+	q := f.q
+	return archived == q.Archived && (f.cut == 0 || lastVisited < f.cut) &&
+		(f.within == 0 || lastVisited >= f.within) && (!q.Never || lastVisited == 0) && (!q.WeChat || wechat)
 }
 
 // where is f as SQL over the households table. instr is strings.Contains

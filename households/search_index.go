@@ -1,6 +1,7 @@
 package households
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,10 @@ import (
 // for a name or phone fragment at 1,000,000 households, where a scan took
 // 50–400 ms. A search with no text still reads every entry (about 10 ms
 // at 1,000,000).
+//
+// It holds about 210 MB at 1,000,000 households (about 22 MB at 100,000),
+// a third of it the gram lists (see posting) and most of the rest the
+// search texts; see indexState for how the entries are kept small.
 //
 // The index is built once in the background (Warm, or the first search);
 // until it is ready a search is answered by SQL. After that it brings
@@ -126,13 +131,12 @@ func (x *searchIndex) build(ctx context.Context) (*indexState, error) {
 		if err := rows.ScanStruct(&r); err != nil {
 			return nil, fmt.Errorf("read a household for the search index: %w", err)
 		}
-		st.put(r)
+		st.add(r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read households for the search index: %w", err)
 	}
-	st.finish()
-	st.grams.compact(len(st.entries))
+	st.seal()
 	return st, nil
 }
 
@@ -179,130 +183,386 @@ func (x *searchIndex) match(f *filter) (ids []string, total int) {
 
 // indexState is the index itself. Entries are numbered in the order they
 // were first read and keep their number; the lists hold numbers.
+//
+// It is kept small (about 50 bytes an entry besides its text and its
+// grams, where Go strings and a map took over 300): each entry's id is 15 bytes in one array, its search text (and
+// its address, when the text does not begin with it) sits in one shared
+// byte arena, its community, grid and tags are one code into a table of
+// the combinations seen, and its last visit and flags share one int64.
+// An edited text is appended to the arena and its old bytes are left as
+// waste until finish copies the arena, once waste is a quarter of it.
 type indexState struct {
-	entries []indexEntry
-	byID    map[string]int32
-	sorted  []int32 // entry numbers by address, then id
-	rank    []int32 // entry number → its place in sorted
+	ids     []byte           // entry n's id is ids[n*idLen:][:idLen]; see odd
+	odd     map[int32]string // ids not idLen bytes long (PocketBase makes none)
+	ents    []entry
+	text    arena // the search texts and addresses
+	waste   int   // bytes of text no entry points at
+	places  []place
+	placeOf map[place]uint32
+	byID    []int32          // the entries in id order, but for those in fresh
+	fresh   map[string]int32 // entries put since finish, by id
+	added   []int32          // entries added since finish, not yet in byID
+	sorted  []int32          // entry numbers by address, then id
+	rank    []int32          // entry number → its place in sorted
 	grams   grams
-	last    string            // the highest sync stamp seen
-	names   map[string]string // community and grid ids, stored once
-	moved   []int32           // entries new or readdressed since finish
+	last    string  // the highest sync stamp seen
+	moved   []int32 // entries new or readdressed since finish
 }
 
-type indexEntry struct {
-	id, community, grid, address string
-	search                       string // lower-case haystack, see Household.searchText
-	tags                         string // the stored JSON array, for a quoted match
-	archived                     bool
-	wechat                       bool
-	moving                       bool  // in moved: its place in sorted is to be found
-	lastVisited                  int64 // unix ms; 0 never
+// idLen is the length of a PocketBase record id.
+const idLen = 15
+
+// place is what a search filters on that many households share: their
+// community, grid and tags (the stored JSON array, for a quoted match).
+type place struct{ community, grid, tags string }
+
+// entry is one household; its id is in indexState.ids.
+type entry struct {
+	off, n uint32 // its search text (see Household.searchText, squeeze) is text[off:][:n]
+	addr   uint32 // its address is text[off:][:addr], or text[off+n:][:addr] with flagAddrAfter
+	place  uint32 // index into places
+	visit  int64  // last visit in unix ms (0 never) << flagBits | flags
 }
+
+const (
+	flagArchived  = 1 << iota
+	flagWeChat    // it has a WeChat contact
+	flagMoving    // in moved: its place in sorted is to be found
+	flagAddrAfter // its address follows its text in the arena
+	flagBits      = iota
+)
+
+func (e *entry) lastVisited() int64  { return e.visit >> flagBits }
+func (e *entry) has(flag int64) bool { return e.visit&flag != 0 }
 
 func newIndexState() *indexState {
-	return &indexState{byID: map[string]int32{}, names: map[string]string{}, grams: grams{ids: map[uint64]int32{}}}
+	return &indexState{odd: map[int32]string{}, placeOf: map[place]uint32{}, fresh: map[string]int32{},
+		grams: grams{ids: map[uint64]int32{}}}
 }
 
-func (st *indexState) name(s string) string {
-	if v, ok := st.names[s]; ok {
-		return v
+// id is entry n's id.
+func (st *indexState) id(n int32) string {
+	if s, ok := st.odd[n]; ok {
+		return s
 	}
-	st.names[s] = s
-	return s
+	return string(st.ids[int(n)*idLen:][:idLen])
+}
+
+func (st *indexState) search(e *entry) []byte { return st.text.at(e.off, e.n) }
+
+func (st *indexState) address(e *entry) []byte {
+	if e.has(flagAddrAfter) {
+		return st.text.at(e.off, e.n+e.addr)[e.n:]
+	}
+	return st.text.at(e.off, e.addr)
+}
+
+// arena holds bytes in chunks of 1 MB, so that adding to it never copies
+// what it holds (a single slice would, and would keep a quarter of its
+// length spare). A place in it is a uint32: chunk << chunkBits | offset;
+// what is written at once lies in one chunk, one of its own (at offset
+// 0, however long) if longer than a chunk.
+type arena struct {
+	chunks [][]byte // each of capacity chunkSize, but those of one longer text or cut to length by seal
+	used   int      // bytes written
+}
+
+const (
+	chunkBits = 20
+	chunkSize = 1 << chunkBits
+)
+
+func (a *arena) at(off, n uint32) []byte {
+	return a.chunks[off>>chunkBits][off&(chunkSize-1):][:n]
+}
+
+// room makes room for up to n bytes at the end of the last chunk (see
+// last) and is the place they will start at.
+func (a *arena) room(n int) uint32 {
+	if k := len(a.chunks); k > 0 {
+		if c := a.chunks[k-1]; len(c)+n <= chunkSize && cap(c) == chunkSize {
+			return uint32((k-1)<<chunkBits | len(c))
+		}
+	}
+	a.chunks = append(a.chunks, make([]byte, 0, max(n, chunkSize)))
+	return uint32((len(a.chunks) - 1) << chunkBits)
+}
+
+// last is the chunk room made room in.
+func (a *arena) last() *[]byte { return &a.chunks[len(a.chunks)-1] }
+
+// find is the number of the entry with id id, if there is one.
+func (st *indexState) find(id string) (int32, bool) {
+	if n, ok := st.fresh[id]; ok {
+		return n, true
+	}
+	k, ok := slices.BinarySearchFunc(st.byID, id, func(n int32, id string) int { return strings.Compare(st.id(n), id) })
+	if !ok {
+		return 0, false
+	}
+	return st.byID[k], true
+}
+
+// squeeze appends s to dst without the parts (space-separated) that
+// another part holds, such as the bare mobile number after the one with
+// 86 before it: a term has no space, so it is in s exactly when it is in
+// one part, and then in the part holding that one; and as all the
+// grams of a part are the grams of the part holding it, the grams stay
+// the same. A text that is not valid UTF-8 is kept as it is.
+func squeeze(dst []byte, s string) []byte {
+	if !utf8.ValidString(s) || !strings.Contains(s, " ") || strings.Count(s, " ") >= 64 {
+		return append(dst, s...) // a text of many parts is kept whole: they are compared in pairs
+	}
+	parts := strings.Split(s, " ")
+	start := len(dst)
+	for i, p := range parts {
+		if p == "" {
+			continue
+		}
+		held := false
+		for j, q := range parts {
+			if j != i && strings.Contains(q, p) && (len(q) > len(p) || j < i) {
+				held = true
+				break
+			}
+		}
+		if held {
+			continue
+		}
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// store writes r's search text and address to the arena and sets e's
+// offsets to them.
+func (st *indexState) store(e *entry, r *indexRow) {
+	e.off = st.text.room(len(r.Search) + len(r.Address))
+	c := st.text.last()
+	start := len(*c)
+	*c = squeeze(*c, r.Search)
+	text := (*c)[start:]
+	e.n, e.addr = uint32(len(text)), uint32(len(r.Address))
+	if e.addr > e.n || string(text[:e.addr]) != r.Address {
+		*c = append(*c, r.Address...)
+		e.visit |= flagAddrAfter
+	}
+	st.text.used += len(*c) - start
+}
+
+// entryOf is r's entry but for its text, and its place code.
+func (st *indexState) entryOf(r *indexRow) entry {
+	p := place{r.Community, r.Grid, r.Tags}
+	code, ok := st.placeOf[p]
+	if !ok {
+		code = uint32(len(st.places))
+		st.places = append(st.places, p)
+		st.placeOf[p] = code
+	}
+	var visit int64
+	if r.LastVisited != "" {
+		if d, err := types.ParseDateTime(r.LastVisited); err == nil {
+			visit = d.Time().UnixMilli() << flagBits
+		}
+	}
+	if r.Archived {
+		visit |= flagArchived
+	}
+	if r.WeChat != "" {
+		visit |= flagWeChat
+	}
+	return entry{place: code, visit: visit}
+}
+
+// add adds a household the index does not hold (as build reads them:
+// their ids are the table's key); finish then places it.
+func (st *indexState) add(r indexRow) int32 {
+	e := st.entryOf(&r)
+	e.visit |= flagMoving
+	st.store(&e, &r)
+	n := int32(len(st.ents))
+	st.ents = append(st.ents, e)
+	if len(r.ID) == idLen {
+		st.ids = append(st.ids, r.ID...)
+	} else {
+		st.ids = append(st.ids, make([]byte, idLen)...)
+		st.odd[n] = r.ID
+	}
+	st.grams.add(n, r.Search) // the grams of its squeezed text
+	st.added = append(st.added, n)
+	st.moved = append(st.moved, n)
+	st.seen(r.Updated)
+	return n
+}
+
+func (st *indexState) seen(updated string) {
+	if updated > st.last {
+		st.last = updated
+	}
 }
 
 // put adds or replaces one household; finish then places the new and
 // readdressed ones in the address order.
 func (st *indexState) put(r indexRow) {
-	e := indexEntry{id: r.ID, community: st.name(r.Community), grid: st.name(r.Grid), address: r.Address,
-		search: r.Search, tags: r.Tags, archived: r.Archived, wechat: r.WeChat != ""}
-	if r.LastVisited != "" {
-		if d, err := types.ParseDateTime(r.LastVisited); err == nil {
-			e.lastVisited = d.Time().UnixMilli()
+	n, ok := st.find(r.ID)
+	if !ok {
+		st.fresh[r.ID] = st.add(r)
+		return
+	}
+	old := &st.ents[n]
+	e := st.entryOf(&r)
+	oldSearch, oldAddr := st.search(old), st.address(old)
+	if string(oldSearch) == string(squeeze(nil, r.Search)) && string(oldAddr) == r.Address {
+		e.off, e.n, e.addr = old.off, old.n, old.addr
+		e.visit |= old.visit & flagAddrAfter
+	} else {
+		st.waste += int(old.n)
+		if old.has(flagAddrAfter) {
+			st.waste += int(old.addr)
+		}
+		st.store(&e, &r)
+		if s := st.search(&e); string(oldSearch) != string(s) {
+			st.grams.change(n, string(oldSearch), string(s))
 		}
 	}
-	if n, ok := st.byID[r.ID]; ok {
-		old := &st.entries[n]
-		if old.search != e.search {
-			st.grams.change(n, old.search, e.search)
-		}
-		e.moving = old.moving || old.address != e.address
-		if e.moving && !old.moving {
+	moving := old.has(flagMoving) || string(oldAddr) != r.Address
+	if moving {
+		e.visit |= flagMoving
+		if !old.has(flagMoving) {
 			st.moved = append(st.moved, n)
 		}
-		*old = e
-	} else {
-		n := int32(len(st.entries))
-		e.moving = true
-		st.entries = append(st.entries, e)
-		st.byID[r.ID] = n
-		st.grams.add(n, e.search)
-		st.moved = append(st.moved, n)
 	}
-	if r.Updated > st.last {
-		st.last = r.Updated
+	*old = e
+	st.seen(r.Updated)
+}
+
+func (st *indexState) cmpID(a, b int32) int {
+	if len(st.odd) == 0 {
+		return bytes.Compare(st.ids[int(a)*idLen:][:idLen], st.ids[int(b)*idLen:][:idLen])
 	}
+	return strings.Compare(st.id(a), st.id(b))
 }
 
 func (st *indexState) less(a, b int32) int {
-	ea, eb := &st.entries[a], &st.entries[b]
-	if c := strings.Compare(ea.address, eb.address); c != 0 {
+	if c := bytes.Compare(st.address(&st.ents[a]), st.address(&st.ents[b])); c != 0 {
 		return c
 	}
-	return strings.Compare(ea.id, eb.id)
+	return st.cmpID(a, b)
 }
 
-// finish merges the moved entries into the address order, in one pass
-// over it, and renumbers the ranks.
+// finish merges the added entries into the id order and the moved ones
+// into the address order, in one pass over each, renumbers the ranks and
+// copies the arena if it holds too much waste.
 func (st *indexState) finish() {
+	if len(st.added) > 0 {
+		slices.SortFunc(st.added, st.cmpID)
+		st.byID = mergeSorted(st.byID, st.added, st.cmpID, nil)
+		st.added = st.added[:0]
+		clear(st.fresh)
+	}
+	if st.waste > 1<<16 && st.waste > st.text.used/4 {
+		st.compactText()
+	}
 	if len(st.moved) == 0 {
 		return
 	}
 	slices.SortFunc(st.moved, st.less)
-	next := make([]int32, 0, len(st.entries))
-	i := 0
-	for _, n := range st.sorted {
-		if st.entries[n].moving {
-			continue
-		}
-		for i < len(st.moved) && st.less(st.moved[i], n) < 0 {
-			next = append(next, st.moved[i])
-			i++
-		}
-		next = append(next, n)
-	}
-	next = append(next, st.moved[i:]...)
+	st.sorted = mergeSorted(st.sorted, st.moved, st.less, func(n int32) bool { return st.ents[n].has(flagMoving) })
 	for _, n := range st.moved {
-		st.entries[n].moving = false
+		st.ents[n].visit &^= flagMoving
 	}
 	st.moved = st.moved[:0]
-	st.sorted = next
-	if len(st.rank) < len(st.entries) {
-		st.rank = slices.Grow(st.rank, len(st.entries)-len(st.rank))[:len(st.entries)]
+	if len(st.rank) < len(st.ents) {
+		st.rank = slices.Grow(st.rank, len(st.ents)-len(st.rank))[:len(st.ents)]
 	}
 	for p, n := range st.sorted {
 		st.rank[n] = int32(p)
 	}
 }
 
+// mergeSorted is a new list of old (but those skip drops) and more, both
+// in cmp order.
+func mergeSorted(old, more []int32, cmp func(a, b int32) int, skip func(int32) bool) []int32 {
+	next := make([]int32, 0, len(old)+len(more))
+	i := 0
+	for _, n := range old {
+		if skip != nil && skip(n) {
+			continue
+		}
+		for i < len(more) && cmp(more[i], n) < 0 {
+			next = append(next, more[i])
+			i++
+		}
+		next = append(next, n)
+	}
+	return append(next, more[i:]...)
+}
+
+// compactText copies the arena without its waste.
+func (st *indexState) compactText() {
+	var text arena
+	for i := range st.ents {
+		e := &st.ents[i]
+		n := e.n
+		if e.has(flagAddrAfter) {
+			n += e.addr
+		}
+		b := st.text.at(e.off, n)
+		e.off = text.room(len(b))
+		c := text.last()
+		*c = append(*c, b...)
+		text.used += len(b)
+	}
+	st.text, st.waste = text, 0
+}
+
+// seal gives back the room the lists grew into once the build is done.
+func (st *indexState) seal() {
+	st.finish()
+	st.ids = slices.Clip(slices.Clone(st.ids))
+	st.ents = slices.Clip(slices.Clone(st.ents))
+	st.added, st.moved = nil, nil
+	if k := len(st.text.chunks); k > 0 && cap(st.text.chunks[k-1]) == chunkSize {
+		st.text.chunks[k-1] = slices.Clone(st.text.chunks[k-1]) // the next text goes in a new chunk
+	}
+	st.grams.compact(len(st.ents))
+}
+
 // match is searchIndex.match.
 func (st *indexState) match(f *filter) (ids []string, total int) {
 	var ranks []int32
+	terms := make([][]byte, len(f.terms))
+	for i, t := range f.terms {
+		terms[i] = []byte(t)
+	}
+	// Whether f keeps a place is decided once a search: 1 yes, 2 no.
+	verdict := make([]uint8, len(st.places))
 	keep := func(n int32) {
-		e := &st.entries[n]
-		if !f.keeps(e) {
+		e := &st.ents[n]
+		v := verdict[e.place]
+		if v == 0 {
+			v = 2
+			if f.keepsPlace(&st.places[e.place]) {
+				v = 1
+			}
+			verdict[e.place] = v
+		}
+		if v != 1 || !f.keeps(e.has(flagArchived), e.has(flagWeChat), e.lastVisited()) {
 			return
 		}
-		for _, t := range f.terms {
-			if !strings.Contains(e.search, t) {
+		s := st.search(e)
+		for _, t := range terms {
+			if !bytes.Contains(s, t) {
 				return
 			}
 		}
 		ranks = append(ranks, st.rank[n])
 	}
 	if cand, all := st.candidates(f.terms); all {
-		for n := range st.entries {
+		for n := range st.ents {
 			keep(int32(n))
 		}
 	} else {
@@ -337,7 +597,7 @@ func (st *indexState) match(f *filter) (ids []string, total int) {
 		}
 		keys := make([]key, len(ranks))
 		for i, r := range ranks {
-			keys[i] = key{st.entries[st.sorted[r]].lastVisited, r}
+			keys[i] = key{st.ents[st.sorted[r]].lastVisited(), r}
 			if f.q.Sort == SortRecent {
 				keys[i].at = -keys[i].at
 			}
@@ -356,7 +616,7 @@ func (st *indexState) match(f *filter) (ids []string, total int) {
 	from := min(max(f.q.Offset, 0), total)
 	to := min(from+max(f.q.Limit, 0), total)
 	for _, r := range ranks[from:to] {
-		ids = append(ids, st.entries[st.sorted[r]].id)
+		ids = append(ids, st.id(st.sorted[r]))
 	}
 	return ids, total
 }
@@ -397,34 +657,22 @@ func (st *indexState) candidates(terms []string) (cand []int32, all bool) {
 	if len(lists) > 0 {
 		// The shortest list, intersected with the others, smallest first,
 		// then tried against the bitmaps.
-		slices.SortFunc(lists, func(a, b *posting) int { return len(a.ids) - len(b.ids) })
-		cand = lists[0].ids
-		own := false
+		slices.SortFunc(lists, func(a, b *posting) int { return len(a.lo) - len(b.lo) })
+		cand = lists[0].appendTo(nil)
 		for _, l := range lists[1:] {
 			if len(cand) == 0 {
 				break
 			}
-			var out []int32
-			if own {
-				out = cand[:0]
-			} else {
-				out = make([]int32, 0, len(cand))
-			}
-			cand, own = intersect(out, cand, l.ids), true
+			cand = l.intersect(cand[:0], cand)
 		}
 		for _, m := range maps {
-			var out []int32
-			if own {
-				out = cand[:0]
-			} else {
-				out = make([]int32, 0, len(cand))
-			}
+			out := cand[:0]
 			for _, n := range cand {
 				if m.has(n) {
 					out = append(out, n)
 				}
 			}
-			cand, own = out, true
+			cand = out
 		}
 		return cand, false
 	}
@@ -445,13 +693,30 @@ func (st *indexState) candidates(terms []string) (cand []int32, all bool) {
 	return cand, false
 }
 
-// intersect appends to out the numbers in both a and b (sorted), where a
-// is the shorter; out may be a[:0]. A much longer b is searched, not
-// walked.
-func intersect(out, a, b []int32) []int32 {
+// intersect appends to out the numbers of a (sorted) that p, a list,
+// holds, block by block; out may be a[:0].
+func (p *posting) intersect(out, a []int32) []int32 {
+	for i := 0; i < len(a); {
+		hi := a[i] >> 16
+		j := i + 1
+		for j < len(a) && a[j]>>16 == hi {
+			j++
+		}
+		if blk := p.block(int(hi)); len(blk) > 0 {
+			out = intersect16(out, a[i:j], blk)
+		}
+		i = j
+	}
+	return out
+}
+
+// intersect16 appends to out the numbers of a (sorted, all in one block)
+// whose low 16 bits are in b (sorted); out may be a[:0]. A much longer b
+// is searched, not walked.
+func intersect16(out, a []int32, b []uint16) []int32 {
 	if len(b) > 16*len(a) {
 		for _, n := range a {
-			i, ok := slices.BinarySearch(b, n)
+			i, ok := slices.BinarySearch(b, uint16(n))
 			if ok {
 				out = append(out, n)
 			}
@@ -461,13 +726,14 @@ func intersect(out, a, b []int32) []int32 {
 	}
 	j := 0
 	for _, n := range a {
-		for j < len(b) && b[j] < n {
+		lo := uint16(n)
+		for j < len(b) && b[j] < lo {
 			j++
 		}
 		if j == len(b) {
 			break
 		}
-		if b[j] == n {
+		if b[j] == lo {
 			out = append(out, n)
 		}
 	}
@@ -477,7 +743,8 @@ func intersect(out, a, b []int32) []int32 {
 // noRune stands for "no character": a gram of fewer than three.
 const noRune rune = -1
 
-// The grams with fixed ids: every ASCII character alone or followed by
+// The grams with fixed numbers, looked up in a table rather than a map
+// (most never occur, so they have no list until they do): every ASCII character alone or followed by
 // another (digits, Latin letters, dashes), and every three digits, which
 // a phone fragment is found by (two digits are in too many numbers).
 const (
@@ -491,17 +758,21 @@ const (
 // Whitespace separates the text's parts and is in no gram, as no term
 // holds it.
 type grams struct {
-	lists      []posting        // by gram id; the first fixedGrams have fixed ids
+	lists      []posting        // by gram id
+	fixed      []int32          // 1 + the id of each gram with a fixed number (fixedGram), 0 none yet
 	ids        map[uint64]int32 // the id of every other gram
 	buf1, buf2 []int32          // scratch for a text's grams
 }
 
 // posting is the entries that hold one gram: a sorted list of their
-// numbers, or, for a gram more than one entry in 32 holds (most grams of
+// numbers, or, for a gram more than one entry in 16 holds (many grams of
 // digits), a bitmap of them, which is smaller and is intersected a word
-// at a time.
+// at a time. A list keeps the low 16 bits of each number, in blocks of
+// the numbers that share their high bits (ends[b] is where block b ends
+// in lo): two bytes an entry, where an int32 took four.
 type posting struct {
-	ids  []int32
+	lo   []uint16
+	ends []uint32
 	bits []uint64
 	n    int32 // how many entries bits holds
 }
@@ -510,7 +781,7 @@ func (p *posting) len() int {
 	if p.bits != nil {
 		return int(p.n)
 	}
-	return len(p.ids)
+	return len(p.lo)
 }
 
 func (p *posting) has(e int32) bool {
@@ -518,18 +789,57 @@ func (p *posting) has(e int32) bool {
 	return w < len(p.bits) && p.bits[w]&(1<<(e%64)) != 0
 }
 
+// bounds is where block hi lies in lo.
+func (p *posting) bounds(hi int) (from, to int) {
+	if hi >= len(p.ends) {
+		return len(p.lo), len(p.lo)
+	}
+	if hi > 0 {
+		from = int(p.ends[hi-1])
+	}
+	return from, int(p.ends[hi])
+}
+
+func (p *posting) block(hi int) []uint16 {
+	from, to := p.bounds(hi)
+	return p.lo[from:to]
+}
+
+// appendTo appends the numbers of list p to out, in order.
+func (p *posting) appendTo(out []int32) []int32 {
+	out = slices.Grow(out, len(p.lo))
+	from := 0
+	for hi, to := range p.ends {
+		for _, lo := range p.lo[from:to] {
+			out = append(out, int32(hi)<<16|int32(lo))
+		}
+		from = int(to)
+	}
+	return out
+}
+
 // insert adds entry e.
 func (p *posting) insert(e int32) {
 	if p.bits == nil {
-		l := len(p.ids)
+		hi, lo := int(e>>16), uint16(e)
+		for len(p.ends) <= hi {
+			p.ends = append(p.ends, uint32(len(p.lo)))
+		}
+		from, to := p.bounds(hi)
 		switch {
-		case l == 0 || p.ids[l-1] < e:
-			p.ids = append(p.ids, e)
-		case p.ids[l-1] == e: // a gram seen twice in a text
+		case to == len(p.lo) && (from == to || p.lo[to-1] < lo):
+			p.lo = append(p.lo, lo)
+		case to > from && p.lo[to-1] == lo: // a gram seen twice in a text
+			return
 		default:
-			if k, ok := slices.BinarySearch(p.ids, e); !ok {
-				p.ids = slices.Insert(p.ids, k, e)
+			k, ok := slices.BinarySearch(p.lo[from:to], lo)
+			if ok {
+				return
 			}
+			p.lo = slices.Insert(p.lo, from+k, lo)
+		}
+		for b := hi; b < len(p.ends); b++ {
+			p.ends[b]++
 		}
 		return
 	}
@@ -545,8 +855,13 @@ func (p *posting) insert(e int32) {
 // remove takes entry e out.
 func (p *posting) remove(e int32) {
 	if p.bits == nil {
-		if k, ok := slices.BinarySearch(p.ids, e); ok {
-			p.ids = slices.Delete(p.ids, k, k+1)
+		hi := int(e >> 16)
+		from, to := p.bounds(hi)
+		if k, ok := slices.BinarySearch(p.lo[from:to], uint16(e)); ok {
+			p.lo = slices.Delete(p.lo, from+k, from+k+1)
+			for b := hi; b < len(p.ends); b++ {
+				p.ends[b]--
+			}
 		}
 		return
 	}
@@ -558,7 +873,7 @@ func (p *posting) remove(e int32) {
 
 func isDigit(r rune) bool { return '0' <= r && r <= '9' }
 
-// fixedGram is the fixed id of the gram abc (c, or b and c, noRune for a
+// fixedGram is the fixed number of the gram abc (c, or b and c, noRune for a
 // shorter one), if it has one.
 func fixedGram(a, b, c rune) (int32, bool) {
 	switch {
@@ -578,11 +893,14 @@ func fixedGram(a, b, c rune) (int32, bool) {
 // id is the id of the gram ab (b noRune for a single character), made if
 // new; of three characters only digits are kept (fixedGram).
 func (g *grams) id(a, b, c rune) (int32, bool) {
-	if len(g.lists) == 0 {
-		g.lists = make([]posting, fixedGrams)
-	}
-	if id, ok := fixedGram(a, b, c); ok {
-		return id, true
+	if f, ok := fixedGram(a, b, c); ok {
+		if g.fixed == nil {
+			g.fixed = make([]int32, fixedGrams)
+		}
+		if g.fixed[f] == 0 {
+			g.fixed[f] = g.new() + 1
+		}
+		return g.fixed[f] - 1, true
 	}
 	if c != noRune {
 		return 0, false
@@ -591,21 +909,32 @@ func (g *grams) id(a, b, c rune) (int32, bool) {
 	if id, ok := g.ids[k]; ok {
 		return id, true
 	}
-	id := int32(len(g.lists))
+	id := g.new()
 	g.ids[k] = id
-	g.lists = append(g.lists, posting{})
 	return id, true
+}
+
+// new is the id of a new, empty list.
+func (g *grams) new() int32 {
+	g.lists = append(g.lists, posting{})
+	return int32(len(g.lists) - 1)
 }
 
 // lookup is the id of the gram abc, if any entry holds it; a gram of
 // three characters the index does not keep is found (as no id), since
 // only the shorter grams narrow by it.
 func (g *grams) lookup(a, b, c rune) (int32, bool) {
-	id, ok := fixedGram(a, b, c)
-	if !ok {
-		if c != noRune {
-			return -1, true
+	var id int32
+	f, ok := fixedGram(a, b, c)
+	switch {
+	case ok:
+		if g.fixed == nil || g.fixed[f] == 0 {
+			return 0, false
 		}
+		id = g.fixed[f] - 1
+	case c != noRune:
+		return -1, true
+	default:
 		id, ok = g.ids[uint64(uint32(a))<<32|uint64(uint32(b))]
 	}
 	if !ok || int(id) >= len(g.lists) || g.lists[id].len() == 0 {
@@ -688,21 +1017,23 @@ func (g *grams) change(n int32, old, s string) {
 	}
 }
 
-// compact makes bitmaps of the lists more than one entry in 32 of
-// entries holds, and gives back the room the others grew into.
+// compact makes bitmaps of the lists more than one entry in 16 of
+// entries holds (where a bitmap takes less than two bytes an entry), and
+// gives back the room the others grew into.
 func (g *grams) compact(entries int) {
+	g.lists = slices.Clone(g.lists)
 	for i := range g.lists {
 		p := &g.lists[i]
 		switch {
 		case p.bits != nil:
-		case len(p.ids) > entries/32 && entries >= 64:
+		case len(p.lo) > entries/16 && entries >= 64:
 			p.bits = make([]uint64, (entries+63)/64)
-			for _, e := range p.ids {
+			for _, e := range p.appendTo(nil) {
 				p.bits[e/64] |= 1 << (e % 64)
 			}
-			p.n, p.ids = int32(len(p.ids)), nil
-		case cap(p.ids)-len(p.ids) > len(p.ids)/8:
-			p.ids = slices.Clone(p.ids)
+			p.n, p.lo, p.ends = int32(len(p.lo)), nil, nil
+		case cap(p.lo)-len(p.lo) > len(p.lo)/8:
+			p.lo = slices.Clone(p.lo)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"zoufang/station"
 )
@@ -128,10 +129,9 @@ func benchRows(tb testing.TB, n int) (rows []indexRow, communities []string) {
 func indexOf(rows []indexRow) *indexState {
 	st := newIndexState()
 	for _, r := range rows {
-		st.put(r)
+		st.add(r)
 	}
-	st.finish()
-	st.grams.compact(len(st.entries))
+	st.seal()
 	return st
 }
 
@@ -147,7 +147,7 @@ func heapAfterGC() uint64 {
 // postingBytes is what the gram lists take.
 func (g *grams) postingBytes() (n int) {
 	for _, p := range g.lists {
-		n += 56 + 4*cap(p.ids) + 8*cap(p.bits)
+		n += int(unsafe.Sizeof(p)) + 2*cap(p.lo) + 4*cap(p.ends) + 8*cap(p.bits)
 	}
 	return n + 16*len(g.ids)
 }
