@@ -49,8 +49,22 @@ type searchIndex struct {
 	runMu sync.Mutex
 	run   *indexRun // the build under way or done; nil before one or after one failed
 
-	mu sync.RWMutex
-	st *indexState
+	mu   sync.RWMutex
+	st   *indexState
+	gone []string // deleted while the index was being built
+
+	forgetOnce sync.Once
+}
+
+// forget takes a deleted household out of every answer.
+func (x *searchIndex) forget(id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.st == nil {
+		x.gone = append(x.gone, id)
+		return
+	}
+	x.st.forget(id)
 }
 
 // indexRun is one build of the index; err is set before done closes.
@@ -71,6 +85,13 @@ func (x *searchIndex) begin() *indexRun {
 	}
 	r := &indexRun{done: make(chan struct{})}
 	x.run = r
+	// The sync stamp shows every change but a deletion.
+	x.forgetOnce.Do(func() {
+		x.app.OnRecordAfterDeleteSuccess(Collection).BindFunc(func(e *core.RecordEvent) error {
+			x.forget(e.Record.Id)
+			return e.Next()
+		})
+	})
 	go func() {
 		defer close(r.done)
 		st, err := x.build(context.Background())
@@ -84,6 +105,10 @@ func (x *searchIndex) begin() *indexRun {
 		}
 		x.mu.Lock()
 		x.st = st
+		for _, id := range x.gone {
+			st.forget(id)
+		}
+		x.gone = nil
 		x.mu.Unlock()
 		x.ready.Store(true)
 	}()
@@ -229,6 +254,7 @@ const (
 	flagWeChat    // it has a WeChat contact
 	flagMoving    // in moved: its place in sorted is to be found
 	flagAddrAfter // its address follows its text in the arena
+	flagGone      // deleted (a superuser in the admin UI): in no answer
 	flagBits      = iota
 )
 
@@ -439,6 +465,14 @@ func (st *indexState) put(r indexRow) {
 	st.seen(r.Updated)
 }
 
+// forget marks household id gone; a household put again under the same id
+// comes back.
+func (st *indexState) forget(id string) {
+	if n, ok := st.find(id); ok {
+		st.ents[n].visit |= flagGone
+	}
+}
+
 func (st *indexState) cmpID(a, b int32) int {
 	if len(st.odd) == 0 {
 		return bytes.Compare(st.ids[int(a)*idLen:][:idLen], st.ids[int(b)*idLen:][:idLen])
@@ -550,7 +584,7 @@ func (st *indexState) match(f *filter) (ids []string, total int) {
 			}
 			verdict[e.place] = v
 		}
-		if v != 1 || !f.keeps(e.has(flagArchived), e.has(flagWeChat), e.lastVisited()) {
+		if v != 1 || e.has(flagGone) || !f.keeps(e.has(flagArchived), e.has(flagWeChat), e.lastVisited()) {
 			return
 		}
 		s := st.search(e)
