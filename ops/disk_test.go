@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tmpfsWrap is the command line that runs the rest of a command in its
@@ -67,9 +68,17 @@ func TestFullDiskAnswersClearlyAndServesReads(t *testing.T) {
 		}
 	})
 	t.Run("the cause is on stderr", func(t *testing.T) {
-		log := s.stderr.String()
-		if !strings.Contains(log, "disk is full") && !strings.Contains(log, "no space left") {
-			t.Fatalf("stderr does not name the full disk:\n%.2000s", log)
+		// The failure is logged as the request ends, which may be just
+		// after its answer reached the client: wait for the line.
+		named := func(log string) bool {
+			return strings.Contains(log, "disk is full") || strings.Contains(log, "no space left")
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for !named(s.stderr.String()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("stderr does not name the full disk:\n%.2000s", s.stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 	t.Run("reads are still served", func(t *testing.T) {
