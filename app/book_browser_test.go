@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"zoufang/app/apptest"
@@ -44,12 +43,8 @@ func TestVisitBookPrintsThePagesItStates(t *testing.T) {
 		}
 	}
 
-	ctx := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
-	desk := apptest.NewTab(t, ctx, true)
+	desk := chiefDesk(t, apptest.Timeout(t, apptest.Browser(t), 90*time.Second), env, env.Chief)
 	run(t, desk,
-		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
-		apptest.SignIn(env.URL, env.Chief.GetString("badge"), apptest.Password, ""),
-		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
 		chromedp.Navigate(env.URL+"/visits/book?month=2026-11&officer="+env.OfficerA.Id),
 		chromedp.WaitVisible("#book-sheets", chromedp.ByQuery),
 	)

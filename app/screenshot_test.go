@@ -98,11 +98,8 @@ func TestWatchScreenshots(t *testing.T) {
 	env := apptest.NewDemo(t, 600)
 	chief := demoOfficer(t, env, "330100")
 	browser := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
-	desk := apptest.NewTab(t, browser, true)
+	desk := chiefDesk(t, browser, env, chief)
 	run(t, desk,
-		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
-		apptest.SignIn(env.URL, chief.GetString("badge"), apptest.Password, ""),
-		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
 		chromedp.Navigate(env.URL+"/watches"),
 		chromedp.WaitVisible("table", chromedp.ByQuery),
 	)
@@ -141,12 +138,8 @@ func TestPeopleScreenshots(t *testing.T) {
 	chief := demoOfficer(t, env, "330100")
 	from := demoOfficer(t, env, "330101")
 	to := demoOfficer(t, env, "330102")
-	browser := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
-	desk := apptest.NewTab(t, browser, true)
+	desk := chiefDesk(t, apptest.Timeout(t, apptest.Browser(t), 90*time.Second), env, chief)
 	run(t, desk,
-		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
-		apptest.SignIn(env.URL, chief.GetString("badge"), apptest.Password, ""),
-		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
 		chromedp.Navigate(env.URL+"/officers"),
 		chromedp.WaitVisible("table", chromedp.ByQuery),
 	)
@@ -169,12 +162,8 @@ func TestPeopleScreenshots(t *testing.T) {
 func TestCoverageScreenshots(t *testing.T) {
 	env := apptest.NewDemoWeeks(t, 900, 12)
 	chief := demoOfficer(t, env, "330100")
-	browser := apptest.Timeout(t, apptest.Browser(t), 90*time.Second)
-	desk := apptest.NewTab(t, browser, true)
+	desk := chiefDesk(t, apptest.Timeout(t, apptest.Browser(t), 90*time.Second), env, chief)
 	run(t, desk,
-		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
-		apptest.SignIn(env.URL, chief.GetString("badge"), apptest.Password, ""),
-		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
 		chromedp.Navigate(env.URL+"/coverage"),
 		chromedp.WaitVisible("svg.chart", chromedp.ByQuery),
 	)
@@ -188,4 +177,17 @@ func TestCoverageScreenshots(t *testing.T) {
 	run(t, desk, chromedp.Evaluate(`document.querySelector("header.top").style.position = "static"`, nil),
 		chromedp.Screenshot("#flags", &b, chromedp.ByQuery))
 	keep(t, "coverage-flags.png", b)
+}
+
+// chiefDesk is a desk-sized tab (1280×900) of browser with the deputy
+// chief chief signed in through the form, on the board.
+func chiefDesk(t *testing.T, browser context.Context, env *apptest.Env, chief *core.Record) context.Context {
+	t.Helper()
+	desk := apptest.NewTab(t, browser, true)
+	run(t, desk,
+		emulation.SetDeviceMetricsOverride(1280, 900, 1, false),
+		apptest.SignIn(env.URL, chief.GetString("badge"), apptest.Password, ""),
+		chromedp.WaitVisible("#board-rows", chromedp.ByQuery),
+	)
+	return desk
 }
