@@ -56,19 +56,26 @@ func bombXLSX(t testing.TB, sheetBytes int) []byte {
 // TestImportStopsAtTheRowLimitBeforeUnzippingEverything: a small XLSX that
 // unpacks to 100 MiB of rows is refused at the row limit, having read a
 // few megabytes of it, not after holding all of it in memory.
+//
+// The allocation is read from the whole process's counters, which other
+// goroutines add to, so the test is not parallel and keeps the least of
+// three reads: noise only ever adds.
 func TestImportStopsAtTheRowLimitBeforeUnzippingEverything(t *testing.T) {
-	t.Parallel()
 	file := bombXLSX(t, 100<<20)
 	t.Logf("upload %d KB unpacking to 100 MiB", len(file)>>10)
 	if len(file) > MaxImportBytes {
 		t.Fatalf("the bomb is %d bytes, over the upload limit: it would not test the reader", len(file))
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	_, err := ReadRegistry(bytes.NewReader(file), "名册.xlsx")
-	runtime.ReadMemStats(&after)
-	allocated := after.TotalAlloc - before.TotalAlloc
+	var err error
+	allocated := ^uint64(0)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err = ReadRegistry(bytes.NewReader(file), "名册.xlsx")
+		runtime.ReadMemStats(&after)
+		allocated = min(allocated, after.TotalAlloc-before.TotalAlloc)
+	}
 	t.Logf("allocated %d MiB while reading", allocated>>20)
 
 	t.Run("it is refused at the row limit with the clerk's message", func(t *testing.T) {
