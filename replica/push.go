@@ -209,15 +209,15 @@ func (s *Store) Push(ctx context.Context, o *station.Officer, env Envelope, now 
 // savepoint runs fn inside a SQLite savepoint of tx and keeps what it
 // wrote only if fn says so.
 func savepoint(tx core.App, fn func() (keep bool)) error {
-	if _, err := tx.DB().NewQuery("SAVEPOINT push_item").Execute(); err != nil {
+	if _, err := station.Prepared(tx, "SAVEPOINT push_item").Execute(); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	if !fn() {
-		if _, err := tx.DB().NewQuery("ROLLBACK TO push_item").Execute(); err != nil {
+		if _, err := station.Prepared(tx, "ROLLBACK TO push_item").Execute(); err != nil {
 			return fmt.Errorf("rollback to savepoint: %w", err)
 		}
 	}
-	if _, err := tx.DB().NewQuery("RELEASE push_item").Execute(); err != nil {
+	if _, err := station.Prepared(tx, "RELEASE push_item").Execute(); err != nil {
 		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -119,51 +118,6 @@ const (
 			last_at = MAX(last_at, excluded.last_at)`
 )
 
-// prepared holds, per open write transaction, the statements of
-// preparedQuery: a push of a thousand visits is one transaction, and
-// SQLite's parser was a fifth of its time.
-var prepared struct {
-	mu sync.Mutex
-	m  map[*core.TxAppInfo]map[string]*dbx.Query
-}
-
-// preparedQuery is sql prepared once in tx's transaction (closed when it
-// ends), or a plain query outside one.
-func preparedQuery(tx core.App, sql string) *dbx.Query {
-	info := tx.TxInfo()
-	if info == nil {
-		return tx.DB().NewQuery(sql)
-	}
-	prepared.mu.Lock()
-	defer prepared.mu.Unlock()
-	if prepared.m == nil {
-		prepared.m = map[*core.TxAppInfo]map[string]*dbx.Query{}
-	}
-	qs := prepared.m[info]
-	if q, ok := qs[sql]; ok {
-		return q
-	}
-	q := tx.DB().NewQuery(sql).Prepare()
-	if q.LastError != nil {
-		return tx.DB().NewQuery(sql)
-	}
-	if qs == nil {
-		qs = map[string]*dbx.Query{}
-		prepared.m[info] = qs
-		info.OnComplete(func(error) error {
-			prepared.mu.Lock()
-			defer prepared.mu.Unlock()
-			for _, q := range prepared.m[info] {
-				_ = q.Close()
-			}
-			delete(prepared.m, info)
-			return nil
-		})
-	}
-	qs[sql] = q
-	return q
-}
-
 // countNewVisit adds a new visit (just inserted, with its household hrec)
 // to its day's row, within tx: the common case, two small queries.
 func countNewVisit(ctx context.Context, tx core.App, rec, hrec *core.Record) error {
@@ -177,7 +131,7 @@ func countNewVisit(ctx context.Context, tx core.App, rec, hrec *core.Record) err
 	if v.CountsForHomes() {
 		// A home counts once a day, however often the officer rang.
 		var others int
-		err := preparedQuery(tx, countHomeSQL).Bind(dbx.Params{"h": v.Household, "o": v.Officer, "met": OutcomeMet,
+		err := station.Prepared(tx, countHomeSQL).Bind(dbx.Params{"h": v.Household, "o": v.Officer, "met": OutcomeMet,
 			"id": v.ID, "from": station.DBTime(start), "to": station.DBTime(end)}).WithContext(ctx).Row(&others)
 		if err != nil {
 			return fmt.Errorf("count the day's homes: %w", err)
@@ -202,7 +156,7 @@ func countNewVisit(ctx context.Context, tx core.App, rec, hrec *core.Record) err
 	if confirmed {
 		rating = v.ResidentRating
 	}
-	_, err = preparedQuery(tx, countDaySQL).
+	_, err = station.Prepared(tx, countDaySQL).
 		Bind(dbx.Params{"day": st.DayString(v.VisitedAt), "o": v.Officer, "c": hrec.GetString("community"), "g": hrec.GetString("grid"),
 			"met": b(v.CountsForHomes()), "home": home, "wn": b(v.WeChatNew), "conf": b(confirmed), "den": b(v.ResidentAnswer == AnswerDenied),
 			"rated": b(rated), "rs": rating, "r1": r[1], "r2": r[2], "r3": r[3], "r4": r[4], "r5": r[5], "at": rec.GetString("visited_at")}).

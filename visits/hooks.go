@@ -270,7 +270,7 @@ func onAnswer(e *core.RecordEvent) error {
 		if err != nil {
 			return station.Internal(err, "find confirmed visit")
 		}
-		answer, rating := answerOf(e.Record)
+		answer, rating := answerOf(e.Record.GetBool("denied"), e.Record.GetInt("rating"))
 		if v.GetString("resident_answer") == answer && v.GetInt("resident_rating") == rating {
 			return nil
 		}
@@ -289,24 +289,31 @@ func copyAnswer(tx core.App, rec *core.Record) error {
 	if rec.Id == "" {
 		return nil
 	}
-	c, err := tx.FindFirstRecordByData(ConfirmCollection, "visit", rec.Id)
+	var c struct {
+		Denied bool `db:"denied"`
+		Rating int  `db:"rating"`
+	}
+	err := station.Prepared(tx, "SELECT [[denied]], [[rating]] FROM "+ConfirmCollection+" WHERE [[visit]] = {:v} LIMIT 1").
+		Bind(dbx.Params{"v": rec.Id}).One(&c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return station.Internal(err, "find confirmation")
 	}
-	answer, rating := answerOf(c)
+	answer, rating := answerOf(c.Denied, c.Rating)
 	rec.Set("resident_answer", answer)
 	rec.Set("resident_rating", rating)
 	return nil
 }
 
-func answerOf(c *core.Record) (string, int) {
-	if c.GetBool("denied") {
+// answerOf is what a confirmation says of its visit: a denial carries no
+// rating.
+func answerOf(denied bool, rating int) (string, int) {
+	if denied {
 		return AnswerDenied, 0
 	}
-	return AnswerConfirmed, c.GetInt("rating")
+	return AnswerConfirmed, rating
 }
 
 // settleHousehold brings the household of visit rec in line with its

@@ -179,7 +179,7 @@ func inArea(tx core.App, o *station.Officer, v *Visit, p station.Problems) *core
 	if v.Household == "" {
 		return nil
 	}
-	h, err := tx.FindRecordById(households.Collection, v.Household)
+	h, err := station.FindRecord(tx, households.Collection, v.Household)
 	if err != nil {
 		p.Add("household", "out_of_area")
 		return nil
