@@ -17,7 +17,6 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
-	"github.com/xuri/excelize/v2"
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
 
@@ -25,6 +24,7 @@ import (
 	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/station"
+	"zoufang/xlsx"
 )
 
 // Book is the monthly visit book (走访本): one page per officer, with the
@@ -418,86 +418,46 @@ func bookPager(b Book, selected string) g.Node {
 
 // WriteBookXLSX writes the book as a workbook: one sheet per officer, the
 // same columns as the printed page. each calls its function with every
-// officer's page in turn; each sheet is streamed (excelize's
-// StreamWriter), so no sheet, however long, is held as cells in memory.
+// officer's page in turn; each row goes out as it is written (package
+// xlsx), so the workbook of a city's month costs the memory of one page.
 func WriteBookXLSX(w io.Writer, station string, month time.Time, each func(func(BookPage) error) error, loc *time.Location) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}}})
-	header := make([]any, len(bookColumns))
+	b := xlsx.New(w)
+	header := make([]string, len(bookColumns))
 	for i, k := range bookColumns {
-		header[i] = excelize.Cell{StyleID: head, Value: i18n.T(k)}
+		header[i] = i18n.T(k)
 	}
-	first := true
 	used := map[string]bool{}
+	pages := 0
 	err := each(func(p BookPage) error {
-		name := sheetName(p.Name+" "+p.Badge, used)
-		if first {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return err
-			}
-			first = false
-		} else if _, err := f.NewSheet(name); err != nil {
+		pages++
+		if err := b.Sheet(xlsx.SafeName(p.Name+" "+p.Badge, used), xlsx.SheetOptions{Widths: []float64{12, 28, 10, 10, 40, 9, 8, 12}, Freeze: 2}); err != nil {
 			return err
 		}
-		sw, err := f.NewStreamWriter(name)
-		if err != nil {
+		if err := b.Row(xlsx.Plain, i18n.T("book.page_title", station, p.Name, p.Badge, monthLabel(month))); err != nil {
 			return err
 		}
-		for i, width := range []float64{12, 28, 10, 10, 40, 9, 8, 12} {
-			if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+		if err := b.Row(xlsx.Header, header...); err != nil {
+			return err
+		}
+		for _, e := range p.Entries {
+			if err := b.Row(xlsx.Plain, e.cells(loc)...); err != nil {
 				return err
 			}
 		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		if err := sw.SetRow("A1", []any{i18n.T("book.page_title", station, p.Name, p.Badge, monthLabel(month))}); err != nil {
-			return err
-		}
-		if err := sw.SetRow("A2", header); err != nil {
-			return err
-		}
-		row := make([]any, len(bookColumns))
-		for i, e := range p.Entries {
-			for j, c := range e.cells(loc) {
-				row[j] = c
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, i+3)
-			if err := sw.SetRow(cell, row); err != nil {
-				return err
-			}
-		}
-		return sw.Flush()
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if first { // no pages: still a valid, empty workbook
-		_ = f.SetSheetRow("Sheet1", "A1", &[]any{i18n.T("book.empty")})
-	}
-	_, err = f.WriteTo(w)
-	return err
-}
-
-// sheetName makes a valid, unique sheet name (≤ 31 characters, none of
-// []:*?/\).
-func sheetName(s string, used map[string]bool) string {
-	s = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`[]:*?/\`, r) {
-			return '_'
+	if pages == 0 { // no pages: still a valid workbook that says so
+		if err := b.Sheet("Sheet1", xlsx.SheetOptions{}); err != nil {
+			return err
 		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > 28 {
-		s = string(r[:28])
+		if err := b.Row(xlsx.Plain, i18n.T("book.empty")); err != nil {
+			return err
+		}
 	}
-	name := s
-	for i := 2; used[name]; i++ {
-		name = fmt.Sprintf("%s %d", s, i)
-	}
-	used[name] = true
-	return name
+	return b.Close()
 }
 
 type officerOption struct{ ID, Name, Badge string }

@@ -11,13 +11,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/pocketbase/dbx"
-	"github.com/xuri/excelize/v2"
 	g "maragu.dev/gomponents"
 	h "maragu.dev/gomponents/html"
 
 	"zoufang/i18n"
 	"zoufang/pwa"
 	"zoufang/station"
+	"zoufang/xlsx"
 )
 
 // VisitQuery is a list of visits the coverage review links to: exactly the
@@ -257,37 +257,21 @@ func HandleVisitList(store visitLister, layout pwa.Layout, settings func() stati
 }
 
 func writeVisitsXLSX(w io.Writer, vs []ListedVisit, loc *time.Location) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
+	b := xlsx.New(w)
+	if err := b.Sheet("Sheet1", xlsx.SheetOptions{Widths: []float64{18, 30, 10, 10, 9, 40, 24}, Freeze: 1}); err != nil {
 		return err
 	}
-	for i, wd := range []float64{18, 30, 10, 10, 9, 40, 24} {
-		_ = sw.SetColWidth(i+1, i+1, wd)
-	}
-	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E8EEF7"}}})
-	hdr := make([]any, len(visitColumns))
+	hdr := make([]string, len(visitColumns))
 	for i, k := range visitColumns {
-		hdr[i] = excelize.Cell{StyleID: head, Value: i18n.T(k)}
+		hdr[i] = i18n.T(k)
 	}
-	if err := sw.SetRow("A1", hdr); err != nil {
+	if err := b.Row(xlsx.Header, hdr...); err != nil {
 		return err
 	}
-	for i, v := range vs {
-		cells := visitCells(v, loc)
-		row := make([]any, len(cells))
-		for j, c := range cells {
-			row[j] = c
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, row); err != nil {
+	for _, v := range vs {
+		if err := b.Row(xlsx.Plain, visitCells(v, loc)...); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	_, err = f.WriteTo(w)
-	return err
+	return b.Close()
 }
