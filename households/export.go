@@ -2,8 +2,6 @@ package households
 
 import (
 	"context"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -44,10 +42,7 @@ func HandleExport(reg exporter, env Env) pwa.Handler {
 			return nil, station.Internal(err, "officer names")
 		}
 		name := i18n.T("household.xlsx.title") + "-" + time.Now().In(env.Settings().Location()).Format("2006-01-02") + ".xlsx"
-		c.Response().Header().Set("Content-Disposition", "attachment; filename=\"households.xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
-		c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Response().WriteHeader(http.StatusOK)
-		return nil, WriteXLSX(c.Response(), hs, NamesOf(places), officers, env.Settings().Location())
+		return nil, WriteXLSX(pwa.XLSX(c, "households.xlsx", name), hs, NamesOf(places), officers, env.Settings().Location())
 	}
 }
 

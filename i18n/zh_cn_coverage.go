@@ -43,6 +43,7 @@ func init() {
 		"coverage.day":                  "日期",
 		"coverage.visit_id":             "走访编号",
 		"coverage.visits_title":         "走访记录",
+		"coverage.visits_sheet_more":    "续%d",
 		"coverage.visits_count":         "共 %d 次走访。",
 		"coverage.visits_none":          "没有符合条件的走访。",
 		"coverage.last_days":            "近 %d 天",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -536,10 +535,7 @@ func HandleFigures(st mediationLog, layout pwa.Layout, env Env, xlsx bool) pwa.H
 		s := env.Settings()
 		if xlsx {
 			name := fmt.Sprintf("调解统计-%d.xlsx", f.Year)
-			c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"mediation-%d.xlsx\"; filename*=UTF-8''%s", f.Year, url.PathEscape(name)))
-			c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-			c.Response().WriteHeader(http.StatusOK)
-			return nil, WriteFiguresXLSX(c.Response(), f, s.StationName, s.Location())
+			return nil, WriteFiguresXLSX(pwa.XLSX(c, fmt.Sprintf("mediation-%d.xlsx", f.Year), name), f, s.StationName, s.Location())
 		}
 		return FiguresPage(layout, FiguresProps{Officer: o, Figures: f}), nil
 	}

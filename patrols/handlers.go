@@ -109,10 +109,7 @@ func HandleFiguresXLSX(store roster) pwa.Handler {
 			return nil, err
 		}
 		name := i18n.T("patrols.figures_file", figs.Year)
-		c.Response().Header().Set("Content-Disposition", "attachment; filename=\"patrols-"+strconv.Itoa(figs.Year)+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name))
-		c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Response().WriteHeader(http.StatusOK)
-		return nil, WriteFiguresXLSX(c.Response(), figs)
+		return nil, WriteFiguresXLSX(pwa.XLSX(c, "patrols-"+strconv.Itoa(figs.Year)+".xlsx", name), figs)
 	}
 }
 

@@ -65,10 +65,13 @@ func AsError(err error) *station.Error {
 // catalogue's message.
 func ErrorHandler(layout Layout, log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
+		e := AsError(err)
 		if c.Response().Committed {
+			// The answer had begun (a download cut short): the client sees
+			// a broken file, and the log says why.
+			log.Error("answer cut short", "method", c.Request().Method, "path", c.Request().URL.Path, "code", e.Code, "err", causeOf(e))
 			return
 		}
-		e := AsError(err)
 		status := station.HTTPStatus(e.Code)
 		if e.Code == station.EInternal || station.DiskFull(e.Err) {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", e.Err)
@@ -126,4 +129,12 @@ func OfflinePage(layout Layout) g.Node {
 			h.P(h.A(h.Href("/"), g.Text(i18n.T("offline.field")))),
 		)},
 	})
+}
+
+// causeOf is the cause to log: the wrapped error, else the message.
+func causeOf(e *station.Error) any {
+	if e.Err != nil {
+		return e.Err
+	}
+	return e.Message
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -512,11 +511,8 @@ func HandleBook(store bookStore, layout pwa.Layout, settings func() station.Sett
 					}
 				}
 			}
-			c.Response().Header().Set("Content-Disposition", "attachment; filename=\"zoufang-"+month.Format("2006-01")+".xlsx\"; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
-			c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-			c.Response().WriteHeader(http.StatusOK)
 			each := func(fn func(BookPage) error) error { return store.EachBookPage(ctx, o, month, officerID, st, fn) }
-			return nil, WriteBookXLSX(c.Response(), st.StationName, month, each, st.Location())
+			return nil, WriteBookXLSX(pwa.XLSX(c, "zoufang-"+month.Format("2006-01")+".xlsx", name+".xlsx"), st.StationName, month, each, st.Location())
 		}
 		part, _ := strconv.Atoi(c.QueryParam("part"))
 		b, err := store.Book(ctx, o, month, officerID, part, st)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/xuri/excelize/v2"
 
 	"zoufang/app/apptest"
 	"zoufang/households"
@@ -200,6 +201,19 @@ func TestEveryNumberLinksToWhatItCounts(t *testing.T) {
 			}
 			if m[1] != l[2] {
 				t.Errorf("%s: the number %s links to %s, which lists %s", page, l[2], href, m[1])
+			}
+			// The list's export holds the same visits, row by row.
+			if rest, ok := strings.CutPrefix(href, "/coverage/visits?"); ok {
+				res, file := chief.Get("/coverage/visits.xlsx?" + rest)
+				f, err := excelize.OpenReader(strings.NewReader(file))
+				if res.StatusCode != http.StatusOK || err != nil {
+					t.Errorf("%s.xlsx: status %d, %v", href, res.StatusCode, err)
+					continue
+				}
+				rows, _ := f.GetRows("Sheet1")
+				if got := strconv.Itoa(len(rows) - 1); got != m[1] {
+					t.Errorf("%s: the list holds %s visits, its workbook %s", href, m[1], got)
+				}
 			}
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -237,10 +235,7 @@ func HandleCoverage(store coverageStore, layout pwa.Layout, settings func() stat
 			if cov.Flags, err = store.Flags(ctx, scope, now, FlagWorkbook); err != nil {
 				return nil, err
 			}
-			ec.Response().Header().Set("Content-Disposition", "attachment; filename=\"coverage.xlsx\"; filename*=UTF-8''"+url.PathEscape(cov.Title+"-"+now.In(st.Location()).Format("2006-01-02")+".xlsx"))
-			ec.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-			ec.Response().WriteHeader(http.StatusOK)
-			return nil, WriteCoverageXLSX(ec.Response(), cov, st.Location())
+			return nil, WriteCoverageXLSX(pwa.XLSX(ec, "coverage.xlsx", cov.Title+"-"+now.In(st.Location()).Format("2006-01-02")+".xlsx"), cov, st.Location())
 		}
 		var extra []g.Node
 		if sections != nil {

@@ -3,7 +3,6 @@ package visits
 import (
 	"context"
 	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -89,7 +88,57 @@ const VisitsPage = 100
 // ListVisits lists the visits of q, newest first, limit of them from q's
 // offset, and how many there are.
 func (s *Store) ListVisits(ctx context.Context, q VisitQuery, limit int) ([]ListedVisit, int, error) {
-	where := dbx.And()
+	var total int
+	if err := s.visitQuery(ctx, q).Select("COUNT(*)").Row(&total); err != nil {
+		return nil, 0, station.Internal(err, "count visits")
+	}
+	var rows []listedRow
+	if err := s.listQuery(ctx, q).Offset(int64(q.Offset)).Limit(int64(limit)).All(&rows); err != nil {
+		return nil, 0, station.Internal(err, "list visits")
+	}
+	out := make([]ListedVisit, len(rows))
+	for i, r := range rows {
+		out[i] = r.listed()
+	}
+	return out, total, nil
+}
+
+// EachVisit calls fn with every visit of q, newest first, row by row as
+// SQLite reads them: an export of any length holds one row at a time.
+func (s *Store) EachVisit(ctx context.Context, q VisitQuery, fn func(ListedVisit) error) error {
+	rows, err := s.listQuery(ctx, q).Rows()
+	if err != nil {
+		return station.Internal(err, "list visits")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r listedRow
+		if err := rows.ScanStruct(&r); err != nil {
+			return station.Internal(err, "read visit")
+		}
+		if err := fn(r.listed()); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return station.Internal(err, "list visits")
+	}
+	return nil
+}
+
+type listedRow struct {
+	bookRow
+	Officer2   string `db:"officer_name"`
+	Comment    string `db:"comment"`
+	PhoneCheck string `db:"phone_check"`
+}
+
+func (r listedRow) listed() ListedVisit {
+	return ListedVisit{Visit: r.visit(), Address: r.Address, OfficerN: r.Officer2, Comment: r.Comment, PhoneCheck: r.PhoneCheck}
+}
+
+// visitQuery selects from the visits of q (as v, their households as h).
+func (s *Store) visitQuery(ctx context.Context, q VisitQuery) *dbx.SelectQuery {
 	cond := []dbx.Expression{}
 	if !q.From.IsZero() {
 		cond = append(cond, dbx.NewExp("v.visited_at >= {:from}", dbx.Params{"from": station.DBTime(q.From)}))
@@ -117,35 +166,18 @@ func (s *Store) ListVisits(ctx context.Context, q VisitQuery, limit int) ([]List
 	if q.Met {
 		cond = append(cond, dbx.NewExp("v.outcome = 'met' AND v.kind != 'holiday_check'"))
 	}
-	where = dbx.And(cond...)
-	base := func() *dbx.SelectQuery {
-		return s.app.DB().Select().From(Collection+" v").LeftJoin("households h", dbx.NewExp("h.id = v.household")).Where(where).WithContext(ctx)
-	}
-	var total int
-	if err := base().Select("COUNT(*)").Row(&total); err != nil {
-		return nil, 0, station.Internal(err, "count visits")
-	}
-	var rows []struct {
-		bookRow
-		Officer2   string `db:"officer_name"`
-		Comment    string `db:"comment"`
-		PhoneCheck string `db:"phone_check"`
-	}
-	err := base().Select("v.id", "v.household", "v.officer", "v.visited_at", "v.received_at", "v.kind", "v.outcome", "v.concerns",
+	return s.app.DB().Select().From(Collection+" v").LeftJoin("households h", dbx.NewExp("h.id = v.household")).Where(dbx.And(cond...)).WithContext(ctx)
+}
+
+// listQuery is the listed visits of q, newest first.
+func (s *Store) listQuery(ctx context.Context, q VisitQuery) *dbx.SelectQuery {
+	return s.visitQuery(ctx, q).Select("v.id", "v.household", "v.officer", "v.visited_at", "v.received_at", "v.kind", "v.outcome", "v.concerns",
 		"v.notes", "v.wechat_added", "v.wechat_new", "v.watch", "v.resident_answer", "v.resident_rating",
 		"COALESCE(h.address, '') AS address", "COALESCE(h.head_name, '') AS head_name",
 		"COALESCE(o.name, '') AS officer_name", "COALESCE(c.comment, '') AS comment", "COALESCE(c.phone_check, '') AS phone_check").
 		LeftJoin("officers o", dbx.NewExp("o.id = v.officer")).
 		LeftJoin(ConfirmCollection+" c", dbx.NewExp("c.visit = v.id")).
-		OrderBy("v.visited_at DESC", "v.id DESC").Offset(int64(q.Offset)).Limit(int64(limit)).All(&rows)
-	if err != nil {
-		return nil, 0, station.Internal(err, "list visits")
-	}
-	out := make([]ListedVisit, len(rows))
-	for i, r := range rows {
-		out[i] = ListedVisit{Visit: r.visit(), Address: r.Address, OfficerN: r.Officer2, Comment: r.Comment, PhoneCheck: r.PhoneCheck}
-	}
-	return out, total, nil
+		OrderBy("v.visited_at DESC", "v.id DESC")
 }
 
 func visitCells(v ListedVisit, loc *time.Location) []string {
@@ -199,6 +231,7 @@ func VisitListPage(layout pwa.Layout, o *station.Officer, q VisitQuery, title st
 
 type visitLister interface {
 	ListVisits(ctx context.Context, q VisitQuery, limit int) ([]ListedVisit, int, error)
+	EachVisit(ctx context.Context, q VisitQuery, fn func(ListedVisit) error) error
 }
 
 // visitListTitle says what a list holds.
@@ -227,7 +260,7 @@ func visitListTitle(q VisitQuery, names map[string]string) string {
 }
 
 // HandleVisitList serves /coverage/visits (and, with xlsx, its export).
-func HandleVisitList(store visitLister, layout pwa.Layout, settings func() station.Settings, names func() (map[string]string, error), xlsx bool) pwa.Handler {
+func HandleVisitList(store visitLister, layout pwa.Layout, settings func() station.Settings, names func() (map[string]string, error), asXLSX bool) pwa.Handler {
 	return func(c echo.Context) (g.Node, error) {
 		ctx := c.Request().Context()
 		st := settings()
@@ -237,16 +270,9 @@ func HandleVisitList(store visitLister, layout pwa.Layout, settings func() stati
 			return nil, station.Internal(err, "names")
 		}
 		title := visitListTitle(q, n)
-		if xlsx {
+		if asXLSX {
 			q.Offset = 0
-			vs, _, err := store.ListVisits(ctx, q, 200000)
-			if err != nil {
-				return nil, err
-			}
-			c.Response().Header().Set("Content-Disposition", "attachment; filename=\"visits.xlsx\"; filename*=UTF-8''"+url.PathEscape(title+".xlsx"))
-			c.Response().Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-			c.Response().WriteHeader(http.StatusOK)
-			return nil, writeVisitsXLSX(c.Response(), vs, st.Location())
+			return nil, writeVisitsXLSX(pwa.XLSX(c, "visits.xlsx", title+".xlsx"), func(fn func(ListedVisit) error) error { return store.EachVisit(ctx, q, fn) }, st.Location())
 		}
 		vs, total, err := store.ListVisits(ctx, q, VisitsPage)
 		if err != nil {
@@ -256,22 +282,41 @@ func HandleVisitList(store visitLister, layout pwa.Layout, settings func() stati
 	}
 }
 
-func writeVisitsXLSX(w io.Writer, vs []ListedVisit, loc *time.Location) error {
+// writeVisitsXLSX writes every visit each gives, row by row; past a
+// sheet's million rows it goes on in the next sheet.
+func writeVisitsXLSX(w io.Writer, each func(func(ListedVisit) error) error, loc *time.Location) error {
 	b := xlsx.New(w)
-	if err := b.Sheet("Sheet1", xlsx.SheetOptions{Widths: []float64{18, 30, 10, 10, 9, 40, 24}, Freeze: 1}); err != nil {
-		return err
-	}
 	hdr := make([]string, len(visitColumns))
 	for i, k := range visitColumns {
 		hdr[i] = i18n.T(k)
 	}
-	if err := b.Row(xlsx.Header, hdr...); err != nil {
-		return err
-	}
-	for _, v := range vs {
-		if err := b.Row(xlsx.Plain, visitCells(v, loc)...); err != nil {
+	sheets, rows := 0, 0
+	next := func() error {
+		sheets++
+		name := "Sheet1"
+		if sheets > 1 {
+			name = i18n.T("coverage.visits_sheet_more", sheets)
+		}
+		if err := b.Sheet(name, xlsx.SheetOptions{Widths: []float64{18, 30, 10, 10, 9, 40, 24}, Freeze: 1}); err != nil {
 			return err
 		}
+		rows = 1
+		return b.Row(xlsx.Header, hdr...)
+	}
+	if err := next(); err != nil {
+		return err
+	}
+	err := each(func(v ListedVisit) error {
+		if rows == xlsx.MaxRows {
+			if err := next(); err != nil {
+				return err
+			}
+		}
+		rows++
+		return b.Row(xlsx.Plain, visitCells(v, loc)...)
+	})
+	if err != nil {
+		return err
 	}
 	return b.Close()
 }

@@ -32,8 +32,12 @@ const (
 	Header
 )
 
-// MaxSheetName is the longest sheet name Excel opens.
-const MaxSheetName = 31
+const (
+	// MaxSheetName is the longest sheet name Excel opens.
+	MaxSheetName = 31
+	// MaxRows is the most rows a sheet Excel opens has.
+	MaxRows = 1 << 20
+)
 
 // SheetOptions shape a sheet.
 type SheetOptions struct {
@@ -109,6 +113,10 @@ func (b *Workbook) Row(s Style, cells ...string) error {
 	}
 	if b.cur == nil {
 		b.err = errors.New("xlsx: row before any sheet")
+		return b.err
+	}
+	if b.rows == MaxRows {
+		b.err = fmt.Errorf("xlsx: more than %d rows in a sheet", MaxRows)
 		return b.err
 	}
 	b.rows++

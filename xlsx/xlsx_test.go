@@ -3,6 +3,7 @@ package xlsx
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -181,5 +182,21 @@ func TestAnEmptyWorkbookOpens(t *testing.T) {
 	}
 	if got := f.GetSheetList(); len(got) != 1 {
 		t.Fatalf("sheets %q", got)
+	}
+}
+
+// TestASheetStopsAtExcelsLastRow: a row past the 1,048,576th is an error,
+// not a workbook Excel would refuse to open.
+func TestASheetStopsAtExcelsLastRow(t *testing.T) {
+	t.Parallel()
+	b := New(io.Discard)
+	_ = b.Sheet("长表", SheetOptions{})
+	for i := range MaxRows {
+		if err := b.Row(Plain, "x"); err != nil {
+			t.Fatalf("row %d: %v", i+1, err)
+		}
+	}
+	if err := b.Row(Plain, "one too many"); err == nil {
+		t.Fatal("row 1,048,577 was accepted")
 	}
 }
