@@ -97,17 +97,20 @@ func householdsWalk(o *station.Officer, _ time.Time, n int) walkSQL {
 // visitsWalk reads the officer's own visits of the window by
 // (officer, visited_at), and their communities' by household and
 // (household, visited_at).
-func visitsWalk(o *station.Officer, now time.Time, _ int) walkSQL {
+func visitsWalk(o *station.Officer, now time.Time, n int) walkSQL {
 	if o.IsChief() {
 		return walkSQL{}
 	}
-	p := dbx.Params{"me": o.ID, "since": station.DBTime(now.Add(-Window))}
-	return walkSQL{sql: `SELECT v.* FROM visits v INDEXED BY idx_visits_officer_visited
-			WHERE v.officer = {:me} AND v.visited_at >= {:since} AND ` + afterRow("v") + `
-		UNION
-		SELECT v.* FROM households h INDEXED BY idx_households_community_updated
-			CROSS JOIN visits v INDEXED BY idx_visits_household_visited ON v.household = h.id
-			WHERE ` + inList("h.community", "c", o.Communities, p) + ` AND v.visited_at >= {:since} AND ` + afterRow("v"), params: p}
+	p := dbx.Params{"me": o.ID, "since": station.DBTime(now.Add(-Window)), "n": n}
+	return walkSQL{sql: `SELECT visits.* FROM (SELECT id FROM (
+			SELECT v.id, v.updated FROM visits v INDEXED BY idx_visits_officer_visited
+				WHERE v.officer = {:me} AND v.visited_at >= {:since} AND ` + afterRow("v") + `
+			UNION ALL
+			SELECT v.id, v.updated FROM households h INDEXED BY idx_households_community_updated
+				CROSS JOIN visits v INDEXED BY idx_visits_household_visited ON v.household = h.id
+				WHERE ` + inList("h.community", "c", o.Communities, p) + ` AND v.visited_at >= {:since} AND v.officer != {:me} AND ` + afterRow("v") + `
+			) ORDER BY updated, id LIMIT {:n}) AS page
+		CROSS JOIN visits ON visits.id = page.id`, params: p}
 }
 
 // watchesWalk reads the watches of the officer's communities' households.

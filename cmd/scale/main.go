@@ -168,8 +168,9 @@ func (m *metric) median() time.Duration {
 
 // The measured paths, in the table's order.
 var paths = []struct{ key, label string }{
-	{"pull_visits", "officer's full pull of visits (90 days), gzip"},
+	{"pull_visits", "officer's full pull of visits (90 days), gzip, in -form (the field app's: compact, 5,000 a page)"},
 	{"pull_visits_again", "the same officer's next pull of visits (nothing new)"},
+	{"pull_visits_full", "the same full pull in the full form, 1,000 a page"},
 	{"pull_visits_chief", "deputy chief's first page of visits (1,000 of the station's 90 days)"},
 	{"pull_watches", "officer's full pull of holiday watches"},
 	{"pull_area", "full pull of a ~5,000-household area's households, gzip"},
@@ -274,12 +275,16 @@ func measureSize(ctx context.Context, cfg config, bin string, n int, logw io.Wri
 	}
 	probes := map[string]func() sample{
 		"pull_visits": func() sample {
-			smp, cp := srv.fullPull(officer, "visits", 1000, nil, nil)
+			smp, cp := srv.fullPull(officer, "visits", areaPage, nil, areaQuery)
 			again.Updated, again.ID = cp.Updated, cp.ID
 			return smp
 		},
 		"pull_visits_again": func() sample {
-			smp, _ := srv.fullPull(officer, "visits", 1000, &again, nil)
+			smp, _ := srv.fullPull(officer, "visits", areaPage, &again, areaQuery)
+			return smp
+		},
+		"pull_visits_full": func() sample {
+			smp, _ := srv.fullPull(officer, "visits", 1000, nil, nil)
 			return smp
 		},
 		"pull_visits_chief": func() sample {
