@@ -1,8 +1,9 @@
 // Package live is the live channel (DESIGN §6): a websocket per open field
 // app or board, through which the server pushes targets, "pull these now"
 // and the deputy chief's board. Writes never travel here; they go over
-// HTTP. The hub never waits for a client: each connection has one writer
-// goroutine and a small queue, and a client that falls behind is dropped.
+// HTTP. The hub never waits for a client: each connection has a small
+// queue, written by a goroutine that lives only while the queue has
+// something in it, and a client that falls behind is dropped.
 package live
 
 import (
@@ -104,16 +105,33 @@ type Hub struct {
 
 type client struct {
 	hub     *Hub
-	conn    *websocket.Conn
+	conn    wsConn
 	officer *station.Officer
 	opened  time.Time
-	send    chan []byte
-	quit    chan struct{} // closed by close; send is never closed
 	once    sync.Once
 
 	mu      sync.Mutex
 	device  string
 	pending int
+	// queue is what waits to be written; writing says a sender goroutine
+	// is draining it. An idle connection has no goroutine of its own but
+	// its reader: 2,000 parked writers were 2,000 stacks.
+	queue   []outgoing
+	writing bool
+	closed  bool
+}
+
+// outgoing is a message to write, or a ping.
+type outgoing struct {
+	msg  []byte
+	ping bool
+}
+
+// wsConn is the side of a websocket the hub writes to.
+type wsConn interface {
+	SetWriteDeadline(t time.Time) error
+	WriteMessage(messageType int, data []byte) error
+	Close() error
 }
 
 // NewHub starts a hub; Close stops it.
@@ -128,10 +146,29 @@ func NewHub(src Sources, log *slog.Logger) *Hub {
 		boardKick:    make(chan struct{}, 1),
 		done:         make(chan struct{}),
 	}
-	h.wg.Add(2)
+	h.wg.Add(3)
 	go h.flusher()
 	go h.boarder()
+	go h.pinger()
 	return h
+}
+
+// pinger pings every connection every pingEvery, through its queue: a
+// peer that is gone stops answering, and its reader's deadline ends it.
+func (h *Hub) pinger() {
+	defer h.wg.Done()
+	t := time.NewTicker(pingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.done:
+			return
+		case <-t.C:
+			for _, c := range h.clientsWhere(nil) {
+				c.push(outgoing{ping: true})
+			}
+		}
+	}
 }
 
 // Close drops every connection and stops the hub.
@@ -504,7 +541,7 @@ func (h *Hub) Handle(c echo.Context) error {
 	if err != nil {
 		return nil // the upgrader has answered
 	}
-	cl := &client{hub: h, conn: conn, officer: o, opened: time.Now(), send: make(chan []byte, queueLength), quit: make(chan struct{})}
+	cl := &client{hub: h, conn: conn, officer: o, opened: time.Now()}
 	// Registered under the same lock that Close sets closed with, so a
 	// connection upgraded while the hub closes is either closed by Close or
 	// never registered, and wg.Add never races Close's wg.Wait.
@@ -516,14 +553,13 @@ func (h *Hub) Handle(c echo.Context) error {
 		return nil
 	}
 	h.clients[cl] = struct{}{}
-	h.wg.Add(2) // the writer and the reader
+	h.wg.Add(1) // the reader
 	over := h.overLimitLocked(o)
 	h.mu.Unlock()
 	for _, old := range over {
 		old.close() // one session may not hold the hub's memory hostage
 	}
 
-	go cl.writer()
 	// Greet with the current state.
 	if o.IsChief() {
 		h.sendBoard([]*client{cl})
@@ -547,7 +583,7 @@ func (h *Hub) Handle(c echo.Context) error {
 	// longer uses them. The server's shutdown ends the connection through
 	// Close (the app's OnTerminate), not through the request's context,
 	// which ends when the handler returns.
-	go cl.reader()
+	go cl.reader(conn)
 	return nil
 }
 
@@ -592,19 +628,19 @@ type clientMessage struct {
 	Pending    int    `json:"pending"`
 }
 
-// reader reads what the device says. It is the connection's second and
-// last goroutine, and needed: gorilla answers pings and notices pongs,
-// close frames and a dead peer only while a read is in progress, and a
-// read cannot share the writer's goroutine (the writer waits on its
-// queue; a read that times out leaves the connection unusable).
-func (c *client) reader() {
+// reader reads what the device says, on conn (the client's own). It is
+// the connection's one lasting goroutine, and needed: gorilla answers
+// pings and notices pongs, close frames and a dead peer only while a read
+// is in progress. Writes have no lasting goroutine: drain runs only while
+// there is something to write.
+func (c *client) reader(conn *websocket.Conn) {
 	defer c.hub.wg.Done()
 	defer c.close()
-	c.conn.SetReadLimit(readLimit)
-	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
-	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	conn.SetReadLimit(readLimit)
+	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		_, data, err := c.conn.ReadMessage()
+		_, data, err := conn.ReadMessage()
 		if err != nil {
 			return
 		}
@@ -637,44 +673,68 @@ func (c *client) reader() {
 	}
 }
 
-func (c *client) writer() {
-	defer c.hub.wg.Done()
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
-	defer c.close()
-	for {
-		select {
-		case <-c.quit:
-			return
-		case msg := <-c.send:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-				return
-			}
-		case <-ping.C:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return
-			}
-		}
+// enqueue queues msg without waiting; a client whose queue is full is too
+// slow and is dropped, so it never holds anyone else up.
+func (c *client) enqueue(msg []byte) { c.push(outgoing{msg: msg}) }
+
+func (c *client) push(m outgoing) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= queueLength {
+		c.mu.Unlock()
+		c.hub.log.Warn("live: dropping a slow client", "officer", c.officer.ID)
+		c.close()
+		return
+	}
+	c.queue = append(c.queue, m)
+	start := !c.writing
+	if start {
+		// Counted under the client's lock, before close can run: the
+		// connection's reader is still counted then, so this Add never
+		// races the hub's Close waiting for a count of zero.
+		c.hub.wg.Add(1)
+		c.writing = true
+	}
+	c.mu.Unlock()
+	if start {
+		go c.drain()
 	}
 }
 
-// enqueue queues msg without waiting; a client whose queue is full is too
-// slow and is dropped, so it never holds anyone else up.
-// The queue is never closed (a close racing a send is a data race even
-// when the panic is recovered); a closed client's queue is just dropped.
-func (c *client) enqueue(msg []byte) {
-	select {
-	case <-c.quit:
-		return
-	default:
-	}
-	select {
-	case c.send <- msg:
-	default:
-		c.hub.log.Warn("live: dropping a slow client", "officer", c.officer.ID)
-		c.close()
+// drain writes the queue until it is empty, then ends: the next message
+// starts a new one. One drain at a time per connection (writing), so
+// writes never interleave.
+func (c *client) drain() {
+	defer c.hub.wg.Done()
+	for {
+		c.mu.Lock()
+		batch := c.queue
+		c.queue = nil
+		if len(batch) == 0 || c.closed {
+			c.writing = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		for _, m := range batch {
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			var err error
+			if m.ping {
+				err = c.conn.WriteMessage(websocket.PingMessage, nil)
+			} else {
+				err = c.conn.WriteMessage(websocket.TextMessage, m.msg)
+			}
+			if err != nil {
+				c.close()
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				return
+			}
+		}
 	}
 }
 
@@ -691,7 +751,9 @@ func (c *client) close() {
 		c.hub.mu.Lock()
 		delete(c.hub.clients, c)
 		c.hub.mu.Unlock()
-		close(c.quit)
+		c.mu.Lock()
+		c.closed, c.queue = true, nil
+		c.mu.Unlock()
 		_ = c.conn.Close()
 		if !c.officer.IsChief() {
 			c.hub.BoardChanged() // someone went offline

@@ -649,3 +649,35 @@ func TestHubSpacesBoards(t *testing.T) {
 		t.Fatal("no board after the last change")
 	}
 }
+
+// TestAnIdleConnectionHoldsOnlyItsReader: between messages a connection
+// has one goroutine, its reader; the writer lives only while there is
+// something to write (2,000 parked writers were 2,000 stacks).
+func TestAnIdleConnectionHoldsOnlyItsReader(t *testing.T) {
+	th := newTestHub(t)
+	const n = 10
+	var cs []*testConn
+	for i := range n {
+		c := th.dial(t, fmt.Sprintf("o%d", i), station.RoleOfficer, "c1")
+		c.next(t, "targets", time.Second)
+		cs = append(cs, c)
+	}
+	// goroutines counts the goroutines with frame in their stack.
+	goroutines := func(frame string) int {
+		buf := make([]byte, 4<<20)
+		k := 0
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, frame) {
+				k++
+			}
+		}
+		return k
+	}
+	settled := func() bool { return goroutines("live.(*client).") == n && goroutines("live.(*client).reader(") == n }
+	waitFor(t, 2*time.Second, "every connection to hold just its reader", settled)
+	th.hub.CollectionChanged("c1", "visits")
+	for _, c := range cs {
+		c.next(t, "changed", time.Second)
+	}
+	waitFor(t, 2*time.Second, "the writers to end once the message is out", settled)
+}
