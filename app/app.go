@@ -90,6 +90,15 @@ func connectDB(dbPath string) (*dbx.DB, error) {
 // it.
 const defaultMemoryLimit int64 = 400
 
+// gcPercent is how far the heap grows past what is live before the
+// collector runs (Go's default is 100: twice the live heap). A station's
+// server is mostly idle and its live heap is mostly the search index, so
+// the slack was the largest thing it held: with 2,000 officers' sockets
+// open on a district it sat at 137–147 MiB with 100, 123 MiB with 50, and
+// neither the broadcasts' CPU time nor their delivery times moved
+// (docs/benchmarks.md, "The live channel").
+const gcPercent = 50
+
 // New builds the zoufang command: PocketBase's serve (with --demo) and
 // superuser commands, migrate, and zoufang's own commands.
 func New() *pocketbase.PocketBase {
@@ -103,9 +112,12 @@ func New() *pocketbase.PocketBase {
 	pb.OnServe().Bind(&hook.Handler[*core.ServeEvent]{
 		Priority: -100, // before Bind's handler builds the server
 		Func: func(se *core.ServeEvent) error {
-			// GOMEMLIMIT, if set, is the operator's and wins.
+			// GOMEMLIMIT and GOGC, if set, are the operator's and win.
 			if _, set := os.LookupEnv("GOMEMLIMIT"); !set && memoryLimit > 0 {
 				debug.SetMemoryLimit(memoryLimit << 20)
+			}
+			if _, set := os.LookupEnv("GOGC"); !set {
+				debug.SetGCPercent(gcPercent)
 			}
 			if publicURL != "" {
 				u, code := station.ParsePublicURL(publicURL)
@@ -119,15 +131,18 @@ func New() *pocketbase.PocketBase {
 				return fmt.Errorf("--trusted-proxies: %w", err)
 			}
 			srv.Config.TrustedProxies = proxies
-			if !seedDemo {
-				return se.Next()
+			if seedDemo {
+				res, err := demo.Seed(se.App, demo.Options{})
+				if err != nil {
+					return fmt.Errorf("seed demo station: %w", err)
+				}
+				printDemo(os.Stdout, res, se.Server.Addr)
 			}
-			res, err := demo.Seed(se.App, demo.Options{})
-			if err != nil {
-				return fmt.Errorf("seed demo station: %w", err)
+			if err := se.Next(); err != nil {
+				return err
 			}
-			printDemo(os.Stdout, res, se.Server.Addr)
-			return se.Next()
+			go srv.releaseWarmUp()
+			return nil
 		},
 	})
 
@@ -409,4 +424,17 @@ func printDemo(w io.Writer, res demo.Result, addr string) {
 	if addr != "" {
 		fmt.Fprintf(w, "Open http://%s/login\n", addr)
 	}
+}
+
+// releaseWarmUp gives the system back, once the search index is built,
+// the memory its build used and left: Go returns freed memory slowly, and
+// a district's server kept about 30 MiB of the build's garbage through an
+// idle day (docs/benchmarks.md, "The live channel"). serve only; tests
+// start hundreds of servers and need no forced collections.
+func (s *Server) releaseWarmUp() {
+	if s.warmed == nil {
+		return
+	}
+	<-s.warmed
+	debug.FreeOSMemory()
 }
