@@ -116,9 +116,10 @@ type client struct {
 	// queue is what waits to be written; writing says a sender goroutine
 	// is draining it. An idle connection has no goroutine of its own but
 	// its reader: 2,000 parked writers were 2,000 stacks.
-	queue   []outgoing
-	writing bool
-	closed  bool
+	queue    []outgoing
+	inflight int // taken by the drain and not yet written
+	writing  bool
+	closed   bool
 }
 
 // outgoing is a message to write, or a ping.
@@ -683,7 +684,7 @@ func (c *client) push(m outgoing) {
 		c.mu.Unlock()
 		return
 	}
-	if len(c.queue) >= queueLength {
+	if len(c.queue)+c.inflight >= queueLength {
 		c.mu.Unlock()
 		c.hub.log.Warn("live: dropping a slow client", "officer", c.officer.ID)
 		c.close()
@@ -712,14 +713,14 @@ func (c *client) drain() {
 	for {
 		c.mu.Lock()
 		batch := c.queue
-		c.queue = nil
+		c.queue, c.inflight = nil, len(batch)
 		if len(batch) == 0 || c.closed {
 			c.writing = false
 			c.mu.Unlock()
 			return
 		}
 		c.mu.Unlock()
-		for _, m := range batch {
+		for i, m := range batch {
 			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			var err error
 			if m.ping {
@@ -734,6 +735,9 @@ func (c *client) drain() {
 				c.mu.Unlock()
 				return
 			}
+			c.mu.Lock()
+			c.inflight = len(batch) - i - 1
+			c.mu.Unlock()
 		}
 	}
 }
