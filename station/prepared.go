@@ -35,6 +35,9 @@ func Prepared(tx core.App, sql string) *dbx.Query {
 	}
 	qs := prepared.m[info]
 	if q, ok := qs[sql]; ok {
+		// Bind merges into the parameters of the last run: start afresh,
+		// so a parameter left unbound is an error, not the last value.
+		clear(q.Params())
 		return q
 	}
 	q := tx.DB().NewQuery(sql).Prepare()
@@ -61,8 +64,9 @@ func Prepared(tx core.App, sql string) *dbx.Query {
 // FindRecord is tx.FindRecordById for the hot paths of a write
 // transaction: the same record, read through a statement prepared once
 // per transaction (PocketBase builds, parses and times out each lookup
-// afresh, which was a fifth of a push's time). Outside a transaction it is
-// FindRecordById. A missing record is sql.ErrNoRows.
+// afresh, which was a fifth of a push's time). Outside a transaction, or
+// for an auth collection, it is FindRecordById. A missing record is
+// sql.ErrNoRows.
 func FindRecord(tx core.App, collection, id string) (*core.Record, error) {
 	if tx.TxInfo() == nil {
 		return tx.FindRecordById(collection, id)
@@ -70,6 +74,11 @@ func FindRecord(tx core.App, collection, id string) (*core.Record, error) {
 	coll, err := tx.FindCachedCollectionByNameOrId(collection)
 	if err != nil {
 		return nil, fmt.Errorf("find record: %w", err)
+	}
+	if !coll.IsBase() {
+		// An auth record's password field keeps more than its column;
+		// only PocketBase builds those right.
+		return tx.FindRecordById(collection, id)
 	}
 	row := dbx.NullStringMap{}
 	q := Prepared(tx, "SELECT * FROM {{"+coll.Name+"}} WHERE [[id]] = {:id} LIMIT 1")

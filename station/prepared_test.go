@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
 	"zoufang/app/apptest"
@@ -49,6 +50,21 @@ func TestFindRecordIsFindRecordById(t *testing.T) {
 			sqlText := "SELECT 1"
 			if station.Prepared(tx, sqlText) != station.Prepared(tx, sqlText) {
 				t.Fatal("the same SQL was prepared twice in one transaction")
+			}
+		})
+		t.Run("a reused statement keeps no parameter of its last run", func(t *testing.T) {
+			var got string
+			if err := station.Prepared(tx, "SELECT {:a}").Bind(dbx.Params{"a": "上次"}).Row(&got); err != nil || got != "上次" {
+				t.Fatalf("first run: %q, %v", got, err)
+			}
+			if err := station.Prepared(tx, "SELECT {:a}").Row(&got); err == nil {
+				t.Fatalf("a run that bound nothing answered %q, the last run's value", got)
+			}
+		})
+		t.Run("an auth record is PocketBase's own", func(t *testing.T) {
+			o, err := station.FindRecord(tx, "officers", env.OfficerA.Id)
+			if err != nil || !o.ValidatePassword(apptest.Password) {
+				t.Fatalf("officer %v, %v", o, err)
 			}
 		})
 		if _, err := station.FindRecord(tx, households.Collection, "nosuchhousehol"); !errors.Is(err, sql.ErrNoRows) {
