@@ -58,12 +58,10 @@ type Workbook struct {
 
 // New starts a workbook on w. Close finishes it (and does not close w).
 func New(w io.Writer) *Workbook {
-	b := &Workbook{zw: zip.NewWriter(w)}
-	// The content types come first, as Excel writes them: every .xml part
-	// is a worksheet unless named otherwise, so the count of sheets need
-	// not be known yet.
-	b.part("[Content_Types].xml", contentTypes)
-	return b
+	// The index parts (content types, workbook, relationships) are
+	// written at Close, when the sheets are known: a zip's order does
+	// not matter to Excel.
+	return &Workbook{zw: zip.NewWriter(w)}
 }
 
 // Sheet ends the sheet being written, if any, and starts the next. name
@@ -161,7 +159,12 @@ func (b *Workbook) Close() error {
 	}
 	b.closed = true
 	b.endSheet()
-	var wb, rels strings.Builder
+	var types, wb, rels strings.Builder
+	types.WriteString(contentTypes)
+	for i := range b.sheets {
+		fmt.Fprintf(&types, `<Override PartName="/xl/worksheets/sheet%d.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`, i+1)
+	}
+	types.WriteString(`</Types>`)
 	wb.WriteString(xml.Header + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>`)
 	rels.WriteString(xml.Header + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)
 	for i, name := range b.sheets {
@@ -170,6 +173,7 @@ func (b *Workbook) Close() error {
 	}
 	wb.WriteString(`</sheets></workbook>`)
 	fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`, len(b.sheets)+1)
+	b.part("[Content_Types].xml", types.String())
 	b.part("_rels/.rels", rootRels)
 	b.part("xl/workbook.xml", wb.String())
 	b.part("xl/_rels/workbook.xml.rels", rels.String())
@@ -212,16 +216,20 @@ func SafeName(s string, used map[string]bool) string {
 			return '_'
 		}
 		return r
-	}, strings.TrimSpace(s))
-	if s == "" {
+	}, strings.Trim(s, " '"))
+	if s == "" || strings.EqualFold(s, "History") {
 		s = "Sheet"
 	}
-	if r := []rune(s); len(r) > MaxSheetName-3 {
-		s = string(r[:MaxSheetName-3])
+	cut := func(s string, n int) string {
+		if r := []rune(s); len(r) > n {
+			return string(r[:n])
+		}
+		return s
 	}
-	name := s
+	name := cut(s, MaxSheetName)
 	for i := 2; used[strings.ToLower(name)]; i++ {
-		name = fmt.Sprintf("%s %d", s, i)
+		suffix := fmt.Sprintf(" %d", i)
+		name = cut(s, MaxSheetName-len(suffix)) + suffix
 	}
 	used[strings.ToLower(name)] = true
 	return name
@@ -233,6 +241,8 @@ func checkName(name string, taken []string) error {
 		return fmt.Errorf("xlsx: sheet name %q: 1 to %d characters", name, MaxSheetName)
 	case strings.ContainsAny(name, `[]:*?/\`):
 		return fmt.Errorf("xlsx: sheet name %q: none of []:*?/\\", name)
+	case strings.HasPrefix(name, "'") || strings.HasSuffix(name, "'") || strings.EqualFold(name, "History"):
+		return fmt.Errorf("xlsx: sheet name %q: Excel refuses it", name)
 	}
 	for _, t := range taken {
 		if strings.EqualFold(t, name) { // Excel compares sheet names without case
@@ -257,12 +267,13 @@ func attr(s string) string {
 	return sb.String()
 }
 
+// contentTypes opens [Content_Types].xml; Close adds a sheet's Override
+// each, as Excel writes them.
 const contentTypes = xml.Header + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 	`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
-	`<Default Extension="xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>` +
+	`<Default Extension="xml" ContentType="application/xml"/>` +
 	`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
-	`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
-	`</Types>`
+	`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>`
 
 const rootRels = xml.Header + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 	`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>` +

@@ -136,7 +136,7 @@ func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return w.
 // a workbook Excel cannot open; SafeName makes any text acceptable.
 func TestSheetNamesExcelRefuses(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"", "a/b", "问号?", strings.Repeat("长", 32)} {
+	for _, name := range []string{"", "a/b", "问号?", strings.Repeat("长", 32), "'引号", "history"} {
 		b := New(&bytes.Buffer{})
 		if err := b.Sheet(name, SheetOptions{}); err == nil {
 			t.Errorf("%q was accepted", name)
@@ -148,14 +148,22 @@ func TestSheetNamesExcelRefuses(t *testing.T) {
 		t.Error("a name used twice was accepted")
 	}
 	used := map[string]bool{}
-	for _, s := range []string{"王芳 100003", "王芳 100003", strings.Repeat("长", 40), "   ", "Ab", "aB"} {
+	for _, s := range []string{"王芳 100003", "王芳 100003", strings.Repeat("长", 40), "   ", "Ab", "aB", "'王'", "History"} {
 		name := SafeName(s, used)
 		if err := checkName(name, nil); err != nil {
 			t.Errorf("SafeName(%q) = %q: %v", s, name, err)
 		}
 	}
-	if len(used) != 6 {
-		t.Errorf("SafeName gave %d distinct names for 6 inputs", len(used))
+	if len(used) != 8 {
+		t.Errorf("SafeName gave %d distinct names for 8 inputs", len(used))
+	}
+	for range 120 { // past " 99", the number still fits
+		if name := SafeName(strings.Repeat("长", 40), used); checkName(name, nil) != nil {
+			t.Fatalf("repeat %q is not a valid name", name)
+		}
+	}
+	if len(used) != 128 {
+		t.Errorf("SafeName gave %d distinct names for 128 inputs", len(used))
 	}
 }
 
