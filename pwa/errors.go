@@ -1,11 +1,13 @@
 package pwa
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 	g "maragu.dev/gomponents"
@@ -68,8 +70,13 @@ func ErrorHandler(layout Layout, log *slog.Logger) echo.HTTPErrorHandler {
 		e := AsError(err)
 		if c.Response().Committed {
 			// The answer had begun (a download cut short): the client sees
-			// a broken file, and the log says why.
-			log.Error("answer cut short", "method", c.Request().Method, "path", c.Request().URL.Path, "code", e.Code, "err", causeOf(e))
+			// a broken file, and the log says why. A client that went away
+			// is no fault of ours.
+			level := slog.LevelError
+			if gone(e.Err) || c.Request().Context().Err() != nil {
+				level = slog.LevelWarn
+			}
+			log.Log(c.Request().Context(), level, "answer cut short", "method", c.Request().Method, "path", c.Request().URL.Path, "code", e.Code, "err", causeOf(e))
 			return
 		}
 		status := station.HTTPStatus(e.Code)
@@ -137,4 +144,9 @@ func causeOf(e *station.Error) any {
 		return e.Err
 	}
 	return e.Message
+}
+
+// gone reports whether err says the client hung up.
+func gone(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }

@@ -2,6 +2,7 @@ package visits_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -242,5 +243,44 @@ func TestCoverageOfAnEmptyStation(t *testing.T) {
 	}
 	if res, _ := env.SignIn(env.OfficerA).Get("/coverage"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("an officer opened /coverage: %d", res.StatusCode)
+	}
+}
+
+// TestAnExportReadsEveryVisitPageByPage: the visit list's export reads a
+// page at a time, each page after the last visit of the one before; with
+// pages of 1 to 7 it gives every visit the list holds, in the list's order,
+// once.
+func TestAnExportReadsEveryVisitPageByPage(t *testing.T) {
+	cs := newCoverageStation(t)
+	store := visits.NewStore(cs.env.App)
+	ctx := context.Background()
+	// Visits made at the same instant: a page may end inside them.
+	same := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	for i := range 5 {
+		h := cs.env.Household(cs.env.OfficerA, households.Input{Community: cs.env.CommunityA, Grid: cs.env.GridA2, Building: fmt.Sprintf("同时楼%d号", i+1)})
+		if _, _, err := store.Save(ctx, apptest.Officer(cs.env.OfficerA), visits.Input{Household: h.ID, VisitedAt: same, Outcome: visits.OutcomeMet}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []visits.VisitQuery{{}, {Scope: visits.Scope{Officer: cs.env.OfficerA.Id}}, {Scope: visits.Scope{Community: cs.env.CommunityB}}} {
+		all, total, err := store.ListVisits(ctx, q, 100000)
+		if err != nil || total < 3 {
+			t.Fatalf("%+v: %d visits (%v): too few to page", q, total, err)
+		}
+		for page := 1; page <= 7; page++ {
+			var got []string
+			err := store.EachVisitBy(ctx, q, page, func(v visits.ListedVisit) error { got = append(got, v.ID); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(all) {
+				t.Fatalf("%+v, pages of %d: %d visits, the list has %d", q, page, len(got), len(all))
+			}
+			for i := range all {
+				if got[i] != all[i].ID {
+					t.Fatalf("%+v, pages of %d: visit %d is %s, the list's is %s", q, page, i, got[i], all[i].ID)
+				}
+			}
+		}
 	}
 }

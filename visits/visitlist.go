@@ -103,28 +103,39 @@ func (s *Store) ListVisits(ctx context.Context, q VisitQuery, limit int) ([]List
 	return out, total, nil
 }
 
-// EachVisit calls fn with every visit of q, newest first, row by row as
-// SQLite reads them: an export of any length holds one row at a time.
+// EachVisit calls fn with every visit of q, newest first, a page of
+// exportPage at a time: an export of any length holds one page, and each
+// page is its own short read, so a slow download never holds a read
+// transaction open (which would keep SQLite from checkpointing its WAL).
 func (s *Store) EachVisit(ctx context.Context, q VisitQuery, fn func(ListedVisit) error) error {
-	rows, err := s.listQuery(ctx, q).Rows()
-	if err != nil {
-		return station.Internal(err, "list visits")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r listedRow
-		if err := rows.ScanStruct(&r); err != nil {
-			return station.Internal(err, "read visit")
-		}
-		if err := fn(r.listed()); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return station.Internal(err, "list visits")
-	}
-	return nil
+	return s.eachVisit(ctx, q, exportPage, fn)
 }
+
+func (s *Store) eachVisit(ctx context.Context, q VisitQuery, page int, fn func(ListedVisit) error) error {
+	var after *listedRow
+	for {
+		lq := s.listQuery(ctx, q)
+		if after != nil {
+			lq = lq.AndWhere(dbx.NewExp("(v.visited_at, v.id) < ({:at}, {:id})", dbx.Params{"at": after.VisitedAt, "id": after.ID}))
+		}
+		var rows []listedRow
+		if err := lq.Limit(int64(page)).All(&rows); err != nil {
+			return station.Internal(err, "list visits")
+		}
+		for _, r := range rows {
+			if err := fn(r.listed()); err != nil {
+				return err
+			}
+		}
+		if len(rows) < page {
+			return nil
+		}
+		after = &rows[len(rows)-1]
+	}
+}
+
+// exportPage is how many visits an export reads at a time.
+const exportPage = 5000
 
 type listedRow struct {
 	bookRow
