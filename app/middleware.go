@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -123,5 +124,30 @@ func bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		}
 		return next(c)
+	}
+}
+
+// largeAnswer is the size from which releaseAfterLarge gives memory back.
+const largeAnswer = 8 << 20
+
+// releaseAfterLarge hands back to the system, once a large answer is sent,
+// the memory that making it took: Go returns freed memory only down to
+// the heap's next goal, so a city's server stayed at its peak for the rest
+// of the day after one month's book. An answer of at least min bytes (a
+// city's workbook; a district's are a tenth of it) starts release, one at
+// a time, after the answer, so nobody waits for it.
+func releaseAfterLarge(min int64, release func()) echo.MiddlewareFunc {
+	var running atomic.Bool
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if c.Response().Size >= min && running.CompareAndSwap(false, true) {
+				go func() {
+					defer running.Store(false)
+					release()
+				}()
+			}
+			return err
+		}
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -160,11 +161,13 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// The visit book and the station's settings.
 	e.GET("/visits/book", page(visits.HandleBook(s.Visits, layout, s.Settings, false)), officer)
-	e.GET("/visits/book.xlsx", page(visits.HandleBook(s.Visits, layout, s.Settings, true)), officer)
+	// A city's book and visit list are tens of megabytes in the making.
+	large := releaseAfterLarge(largeAnswer, debug.FreeOSMemory)
+	e.GET("/visits/book.xlsx", page(visits.HandleBook(s.Visits, layout, s.Settings, true)), officer, large)
 	e.GET("/coverage", page(visits.HandleCoverage(s.Visits, layout, s.Settings, s.coverageSections, false)), chief)
 	e.GET("/coverage.xlsx", page(visits.HandleCoverage(s.Visits, layout, s.Settings, nil, true)), chief)
 	e.GET("/coverage/visits", page(visits.HandleVisitList(s.Visits, layout, s.Settings, s.names, false)), chief)
-	e.GET("/coverage/visits.xlsx", page(visits.HandleVisitList(s.Visits, layout, s.Settings, s.names, true)), chief)
+	e.GET("/coverage/visits.xlsx", page(visits.HandleVisitList(s.Visits, layout, s.Settings, s.names, true)), chief, large)
 	e.GET("/households.xlsx", page(households.HandleExport(reg, env)), chief)
 	e.GET("/settings", page(visits.HandleSettings(layout, s.Settings)), chief)
 	e.POST("/settings", page(visits.HandleSaveSettings(s.Visits, layout)), chief)
