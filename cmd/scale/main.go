@@ -138,14 +138,14 @@ func moduleRoot() string {
 
 // sizeResult is one district's measurements.
 type sizeResult struct {
-	households, visits int
-	gen                string // how the data dir was made
-	dirBytes           int64
-	now                time.Time
-	start              time.Duration // serve start to a healthy /api/health
-	rows               map[string]*metric
+	households, visits         int
+	gen                        string // how the data dir was made
+	dirBytes                   int64
+	now                        time.Time
+	start                      time.Duration // serve start to a healthy /api/health
+	rows                       map[string]*metric
 	rssIdle, rssQuiet, rssPeak int64 // KiB
-	notVisited         int   // rows of the not-visited export
+	notVisited                 int   // rows of the not-visited export
 }
 
 // metric is the samples of one path.
