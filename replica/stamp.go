@@ -2,8 +2,8 @@ package replica
 
 import (
 	"fmt"
-	"sync"
 	"time"
+	"zoufang/station"
 
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
@@ -44,29 +44,15 @@ func (st *stamper) stamp(e *core.RecordEvent) error {
 // of MAX(updated) the next stamps can be counted in memory (a push of a
 // thousand visits reads it once, not two thousand times).
 type stamper struct {
-	mu   sync.Mutex
-	last map[*core.TxAppInfo]map[string]time.Time
+	last station.TxLocal[map[string]time.Time]
 }
 
 func (st *stamper) next(tx core.App, collection string) (time.Time, error) {
-	info := tx.TxInfo()
-	st.mu.Lock()
-	if st.last == nil {
-		st.last = map[*core.TxAppInfo]map[string]time.Time{}
-	}
-	seen := st.last[info]
-	if seen == nil {
-		seen = map[string]time.Time{}
-		st.last[info] = seen
-		info.OnComplete(func(txErr error) error {
-			st.mu.Lock()
-			delete(st.last, info)
-			st.mu.Unlock()
-			return nil
-		})
+	seen, ok := st.last.Get(tx, func() map[string]time.Time { return map[string]time.Time{} }, nil)
+	if !ok {
+		return time.Time{}, fmt.Errorf("sync stamp of %s outside a transaction", collection)
 	}
 	last, ok := seen[collection]
-	st.mu.Unlock()
 	if !ok {
 		var raw string
 		if err := tx.DB().Select("COALESCE(MAX([[updated]]), '')").From(collection).Row(&raw); err != nil {
@@ -84,8 +70,6 @@ func (st *stamper) next(tx core.App, collection string) (time.Time, error) {
 	if !now.After(last) {
 		now = last.Add(time.Millisecond)
 	}
-	st.mu.Lock()
 	seen[collection] = now
-	st.mu.Unlock()
 	return now, nil
 }

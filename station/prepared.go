@@ -3,17 +3,13 @@ package station
 import (
 	"database/sql"
 	"fmt"
-	"sync"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 )
 
 // prepared holds, per open transaction, the statements of Prepared.
-var prepared struct {
-	mu sync.Mutex
-	m  map[*core.TxAppInfo]map[string]*dbx.Query
-}
+var prepared TxLocal[map[string]*dbx.Query]
 
 // Prepared is sql prepared once in tx's transaction (and closed when it
 // ends), or a plain query outside one. A push of a thousand visits is one
@@ -24,16 +20,14 @@ var prepared struct {
 // write lock and runs on one goroutine: bind its parameters and run it
 // straight away.
 func Prepared(tx core.App, sql string) *dbx.Query {
-	info := tx.TxInfo()
-	if info == nil {
+	qs, ok := prepared.Get(tx, func() map[string]*dbx.Query { return map[string]*dbx.Query{} }, func(qs map[string]*dbx.Query) {
+		for _, q := range qs {
+			_ = q.Close()
+		}
+	})
+	if !ok {
 		return tx.DB().NewQuery(sql)
 	}
-	prepared.mu.Lock()
-	defer prepared.mu.Unlock()
-	if prepared.m == nil {
-		prepared.m = map[*core.TxAppInfo]map[string]*dbx.Query{}
-	}
-	qs := prepared.m[info]
 	if q, ok := qs[sql]; ok {
 		// Bind merges into the parameters of the last run: start afresh,
 		// so a parameter left unbound is an error, not the last value.
@@ -43,19 +37,6 @@ func Prepared(tx core.App, sql string) *dbx.Query {
 	q := tx.DB().NewQuery(sql).Prepare()
 	if q.LastError != nil {
 		return tx.DB().NewQuery(sql)
-	}
-	if qs == nil {
-		qs = map[string]*dbx.Query{}
-		prepared.m[info] = qs
-		info.OnComplete(func(error) error {
-			prepared.mu.Lock()
-			defer prepared.mu.Unlock()
-			for _, q := range prepared.m[info] {
-				_ = q.Close()
-			}
-			delete(prepared.m, info)
-			return nil
-		})
 	}
 	qs[sql] = q
 	return q
